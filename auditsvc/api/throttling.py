@@ -1,0 +1,64 @@
+"""Per-credential throttling that counts atomically.
+
+DRF's SimpleRateThrottle reads a list from the cache, appends and writes it
+back, so concurrent requests race past the limit. This one uses a fixed
+window counter with ``cache.add`` + ``cache.incr`` (INCR in Redis), which is
+atomic. If the cache is unreachable it fails open and logs it: recording
+evidence matters more than rate limiting, and Redis being down must not stop
+ingestion.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'600/min' -> (600, 60). Raises ValueError on anything else."""
+    count, _, period = rate.partition("/")
+    if period not in _PERIODS:
+        raise ValueError(f"Bad throttle rate {rate!r}: use N/s, N/min, N/hour or N/day.")
+    return int(count), _PERIODS[period]
+
+
+class CredentialRateThrottle(BaseThrottle):
+    """Limit requests per API credential (or per client address when anonymous)."""
+
+    def __init__(self) -> None:
+        self.wait_seconds: float | None = None
+
+    def get_ident_and_rate(self, request) -> tuple[str, str]:
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        auth = getattr(request, "auth", None)
+        if auth is not None and getattr(auth, "pk", None) is not None:
+            return f"{type(auth).__name__}:{auth.pk}", rates["credential"]
+        return f"anon:{self.get_ident(request)}", rates["anon"]
+
+    def allow_request(self, request, view) -> bool:
+        ident, rate = self.get_ident_and_rate(request)
+        limit, period = parse_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        key = f"throttle:{ident}:{window}"
+        try:
+            cache.add(key, 0, timeout=period + 1)
+            count = cache.incr(key)
+        except Exception:  # the cache being down must not stop ingestion
+            logger.warning("throttle cache unavailable; allowing request", exc_info=False)
+            return True
+        if count > limit:
+            self.wait_seconds = (window + 1) * period - now
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        return self.wait_seconds

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuditsvcConfig(AppConfig):
+    name = "auditsvc"
+    verbose_name = "Audit ledger"

@@ -1,0 +1,138 @@
+"""Resident identity numbers and keyed pseudonyms.
+
+Raw identity numbers, phone numbers and device identifiers never reach the
+database or a log line: callers validate them here and keep only the keyed
+pseudonym (HMAC-SHA256 under a pepper that lives outside the database), plus
+the two facts detection needs (division code and birth year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+RESIDENT_ID_SCHEME = "cn-resident-id"
+SCHEMES = (RESIDENT_ID_SCHEME,)
+
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# First two digits of every province-level division of GB/T 2260.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+_DIVISION_RE = re.compile(r"^\d{6}$")
+_PHONE_RE = re.compile(r"^\+?\d{5,15}$")
+
+
+class IdentityError(ValueError):
+    """A malformed identity value. The message never contains the value."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What the service keeps of a resident's identity number."""
+
+    identity_ref: str
+    region_code: str
+    birth_year: int
+
+
+def resident_id_check_char(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 17 digits (GB 11643-1999)."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def normalise_resident_id(value: object) -> str:
+    """Validate a GB 11643-1999 resident identity number and return it normalised.
+
+    Raises IdentityError with a stable code: ``invalid_format``,
+    ``invalid_region``, ``invalid_birth_date`` or ``invalid_checksum``.
+    """
+    if not isinstance(value, str):
+        raise IdentityError("invalid_type", "Must be a string of 18 characters.")
+    number = value.strip().upper()
+    if not _ID_RE.match(number):
+        raise IdentityError(
+            "invalid_format", "Must be 17 digits followed by a digit or X (18 characters)."
+        )
+    if number[:2] not in PROVINCE_CODES:
+        raise IdentityError(
+            "invalid_region", "The administrative division code is not a valid province."
+        )
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdentityError("invalid_birth_date", "The birth date is not a real date.") from None
+    if born.year < 1880 or born > dt.date.today():
+        raise IdentityError("invalid_birth_date", "The birth date is out of range.")
+    if resident_id_check_char(number[:17]) != number[17]:
+        raise IdentityError("invalid_checksum", "The check character does not match.")
+    return number
+
+
+def is_division_code(value: str, *, allow_prefix: bool = False) -> bool:
+    """True for a 6-digit division code (or, with allow_prefix, its 2/4-digit prefix)."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return False
+    lengths = (2, 4, 6) if allow_prefix else (6,)
+    return len(value) in lengths and value[:2] in PROVINCE_CODES
+
+
+def _pepper() -> bytes:
+    return settings.AUDITSVC_PEPPER.encode()
+
+
+def pseudonym(kind: str, value: str) -> str:
+    """Keyed pseudonym: hex HMAC-SHA256(pepper, kind + ":" + normalised value)."""
+    return hmac.new(_pepper(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def resident_identity(scheme: object, value: object) -> Identity:
+    """Validate a resident identity and return what may be stored of it."""
+    if scheme != RESIDENT_ID_SCHEME:
+        raise IdentityError("unknown_scheme", f"Scheme must be one of: {', '.join(SCHEMES)}.")
+    number = normalise_resident_id(value)
+    return Identity(
+        identity_ref=pseudonym(RESIDENT_ID_SCHEME, number),
+        region_code=number[:6],
+        birth_year=int(number[6:10]),
+    )
+
+
+def normalise_phone(value: object) -> str:
+    """Digits of a phone number with an optional leading +; mainland numbers get +86."""
+    if not isinstance(value, str):
+        raise IdentityError("invalid_type", "Must be a string.")
+    compact = re.sub(r"[\s\-().]", "", value)
+    if not _PHONE_RE.match(compact):
+        raise IdentityError("invalid_format", "Must be a phone number of 5 to 15 digits.")
+    if not compact.startswith("+"):
+        compact = "+86" + compact if len(compact) == 11 and compact[0] == "1" else "+" + compact
+    return compact
+
+
+def phone_ref(value: object) -> str:
+    """Pseudonym of a phone number."""
+    return pseudonym("phone", normalise_phone(value))
+
+
+def device_ref(value: object) -> str:
+    """Pseudonym of a device identifier (any opaque string of 1-200 characters)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise IdentityError(
+            "invalid_format", "Must be a non-empty string of at most 200 characters."
+        )
+    return pseudonym("device", value.strip())

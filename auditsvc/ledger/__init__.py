@@ -1,0 +1,1 @@
+"""The Django-free core of the signed ledger, shared by the server and the offline verifier."""

@@ -1,0 +1,29 @@
+"""The Celery application.
+
+Broker: Redis when ``REDIS_URL`` is set, otherwise the embedded file-system
+broker under ``var/`` (see settings). Periodic schedules live in
+``BEAT_SCHEDULE`` below, in one place; ``django-celery-beat`` stores them in
+the database so staff can see and pause them in the admin.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("auditsvc")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+BEAT_SCHEDULE = {
+    # Sign the head of every log that grew since its last checkpoint, and of
+    # every log whose newest checkpoint is older than
+    # AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES: "soon after a log grows, and at
+    # least hourly anyway".
+    "sign-checkpoints": {
+        "task": "auditsvc.ledger.tasks.sign_checkpoints",
+        "schedule": 30.0,
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE

@@ -1,0 +1,28 @@
+"""Test settings: only overrides of base.py."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("AUDITSVC_PEPPER", "test-pepper-0123456789abcdef")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+# Each pytest-xdist worker gets its own Redis database number, because
+# cache.clear() empties a whole database.
+_redis_url = os.environ.get("REDIS_URL", "")
+if _redis_url:
+    from urllib.parse import urlsplit, urlunsplit
+
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 1 + int(_worker.removeprefix("gw") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(urlsplit(_redis_url)._replace(path=f"/{_db}"))
+
+from .base import *  # noqa: E402,F403
+from .base import VAR_DIR  # noqa: E402
+
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+AUDITSVC_KEY_DIR = VAR_DIR / "test-keys"
+AXES_ENABLED = True
+CELERY_TASK_ALWAYS_EAGER = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,23 @@
+"""URL configuration.
+
+/admin/       bureau staff and auditors (two-factor sign-in)
+/api/v1/      partner software, account platforms, auditors, the public proofs
+/api/schema/  OpenAPI 3 schema; /api/docs/ interactive documentation
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("auditsvc.ingestion.urls")),
+    path("", include("auditsvc.ledger.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,122 @@
+"""API authentication: partner software keys and personal staff tokens.
+
+Both arrive as ``Authorization: Bearer <key>``. A key is a random secret with
+a recognisable prefix (``ask_`` for partner software, ``ast_`` for staff);
+only its SHA-256 is stored, which is enough for a 256-bit random secret and
+keeps the per-request check to one indexed lookup. A revoked or unknown key
+is a 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import ApiCredential, Partner, StaffToken
+
+PARTNER_KEY_PREFIX = "ask_"
+STAFF_TOKEN_PREFIX = "ast_"
+# last_used_at is written at most this often, so a busy key is not one UPDATE per request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 hex of an API key or token: what the database stores."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key(prefix: str) -> tuple[str, str]:
+    """A fresh secret key and the short prefix shown in lists to recognise it."""
+    key = prefix + secrets.token_urlsafe(32)
+    return key, key[: len(prefix) + 6]
+
+
+@dataclass(frozen=True)
+class PartnerPrincipal:
+    """``request.user`` for partner software: the partner, not a person."""
+
+    partner: Partner
+    credential: ApiCredential
+    is_authenticated: bool = True
+    is_staff: bool = False
+    is_active: bool = True
+
+    @property
+    def pk(self) -> str:
+        return f"partner:{self.partner.code}"
+
+    def __str__(self) -> str:
+        return f"partner {self.partner.code}"
+
+
+def _bearer_key(request) -> str | None:
+    header = authentication.get_authorization_header(request).split()
+    if not header or header[0].lower() != b"bearer":
+        return None
+    if len(header) != 2:
+        raise exceptions.AuthenticationFailed("Send exactly one key: 'Authorization: Bearer <key>'.")
+    try:
+        return header[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("Invalid key.") from None
+
+
+def _touch(model, obj) -> None:
+    now = timezone.now()
+    if obj.last_used_at is None or now - obj.last_used_at > LAST_USED_RESOLUTION:
+        model.objects.filter(pk=obj.pk).update(last_used_at=now)
+
+
+class PartnerKeyAuthentication(authentication.BaseAuthentication):
+    """Bearer API key of a partner's software."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        key = _bearer_key(request)
+        if key is None or not key.startswith(PARTNER_KEY_PREFIX):
+            return None
+        credential = (
+            ApiCredential.objects.select_related("partner")
+            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+            .first()
+        )
+        if credential is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        _touch(ApiCredential, credential)
+        return PartnerPrincipal(credential.partner, credential), credential
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class StaffTokenAuthentication(authentication.BaseAuthentication):
+    """Bearer personal API token of a staff member or auditor."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        key = _bearer_key(request)
+        if key is None:
+            return None
+        if not key.startswith(STAFF_TOKEN_PREFIX):
+            if key.startswith(PARTNER_KEY_PREFIX):
+                return None
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        token = (
+            StaffToken.objects.select_related("user")
+            .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
+        _touch(StaffToken, token)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword

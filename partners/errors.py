@@ -1,0 +1,44 @@
+"""Errors of the partner registry, each with a stable code and HTTP status."""
+
+from __future__ import annotations
+
+from auditsvc.errors import ServiceError
+
+
+class PartnerError(ServiceError):
+    code = "partner_error"
+
+
+class IllegalTransition(PartnerError):
+    code = "illegal_transition"
+    status = 409
+    title = "This vetting move is not allowed from the partner's current status."
+
+
+class SameReviewer(PartnerError):
+    code = "maker_checker"
+    status = 403
+    title = "The person who put a partner under review cannot approve it."
+
+
+class NotPermitted(PartnerError):
+    code = "not_permitted"
+    status = 403
+    title = "You do not hold the permission this action needs."
+
+
+class DocumentsIncomplete(PartnerError):
+    code = "documents_incomplete"
+    status = 409
+    title = "A required qualification document is missing or expired."
+
+
+class ReasonRequired(PartnerError):
+    code = "reason_required"
+    title = "Give a reason for this decision."
+
+
+class CredentialRevoked(PartnerError):
+    code = "credential_revoked"
+    status = 409
+    title = "This credential is already revoked."

@@ -1,0 +1,150 @@
+"""Shared fixtures: the signing key, the personas (STYLE.md habit 9) and API clients.
+
+Personas: ``staff`` and ``second_staff`` (bureau staff), ``approver`` and
+``second_approver`` (bureau staff who may approve), ``auditor`` (read only),
+``vetted_partner`` (approved, documents and authorisation in order, agents
+A-0001 and A-0002), ``other_partner`` (a second vetted partner, to prove one
+partner cannot reach another's data), ``pending_partner`` (applied),
+``account_platform``; ``partner_client`` and friends are API clients that
+carry the matching key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from auditsvc.ledger.signing import SigningKey
+from partners import choices, roles
+
+from . import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key_dir(tmp_path_factory):
+    """One Ed25519 entry-signing key for the whole run, in a private key directory."""
+    key_dir = tmp_path_factory.mktemp("keys")
+    key = SigningKey.generate(settings.AUDITSVC_ORIGIN)
+    (key_dir / f"{key.key_id}.key").write_text(key.private_string() + "\n")
+    (key_dir / f"{key.key_id}.key").chmod(0o600)
+    settings.AUDITSVC_KEY_DIR = key_dir
+    settings.AUDITSVC_SIGNING_KEY = None
+    return key
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def signing_key(_signing_key_dir) -> SigningKey:
+    return _signing_key_dir
+
+
+# --- People ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    return factories.UserFactory(username="staff", groups=[roles.BUREAU_STAFF])
+
+
+@pytest.fixture
+def second_staff(db):
+    return factories.UserFactory(username="staff2", groups=[roles.BUREAU_STAFF])
+
+
+@pytest.fixture
+def approver(db):
+    return factories.UserFactory(username="approver", groups=[roles.BUREAU_STAFF, roles.APPROVERS])
+
+
+@pytest.fixture
+def second_approver(db):
+    return factories.UserFactory(username="approver2", groups=[roles.BUREAU_STAFF, roles.APPROVERS])
+
+
+@pytest.fixture
+def auditor(db):
+    return factories.UserFactory(username="auditor", groups=[roles.AUDITORS])
+
+
+# --- Partners ---------------------------------------------------------------------
+
+
+def build_vetted_partner(**kwargs):
+    """An approved enrolment partner with documents, a current authorisation and two agents."""
+    partner = factories.PartnerFactory(status=choices.PartnerStatus.APPROVED, **kwargs)
+    for doc_type in settings.AUDITSVC_REQUIRED_DOCUMENTS:
+        factories.DocumentFactory(partner=partner, doc_type=doc_type)
+    factories.AuthorisationFactory(
+        partner=partner, daily_cap_per_agent=1000, daily_cap_per_partner=5000
+    )
+    factories.AgentFactory(partner=partner, code="A-0001")
+    factories.AgentFactory(partner=partner, code="A-0002")
+    return partner
+
+
+@pytest.fixture
+def vetted_partner(db):
+    return build_vetted_partner()
+
+
+@pytest.fixture
+def other_partner(db, vetted_partner):
+    return build_vetted_partner()
+
+
+@pytest.fixture
+def pending_partner(db):
+    return factories.PartnerFactory()
+
+
+@pytest.fixture
+def account_platform(db):
+    return factories.PartnerFactory(
+        kind=choices.PartnerKind.ACCOUNT_PLATFORM, status=choices.PartnerStatus.APPROVED
+    )
+
+
+# --- API clients -----------------------------------------------------------------------
+
+
+def bearer_client(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def partner_key(vetted_partner) -> str:
+    return factories.issue_test_key(vetted_partner)
+
+
+@pytest.fixture
+def partner_client(partner_key) -> APIClient:
+    return bearer_client(partner_key)
+
+
+@pytest.fixture
+def other_partner_client(other_partner) -> APIClient:
+    return bearer_client(factories.issue_test_key(other_partner))
+
+
+@pytest.fixture
+def platform_client(account_platform) -> APIClient:
+    return bearer_client(factories.issue_test_key(account_platform))
+
+
+@pytest.fixture
+def auditor_client(auditor) -> APIClient:
+    return bearer_client(factories.issue_test_token(auditor))
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

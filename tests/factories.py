@@ -1,0 +1,121 @@
+"""factory_boy factories for test data. Personas are built from these in conftest.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from auditsvc.identities import resident_id_check_char
+from partners import choices, models
+from partners.auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
+from partners.validators import USCC_ALPHABET, uscc_check_char
+
+ALL_PURPOSES = [p.value for p in choices.Purpose]
+ENROLMENT_FIELDS = ["name", "id_number", "id_photo", "face_image", "phone", "address"]
+
+
+def make_uscc(seed: int | None = None, first: str = "9") -> str:
+    """A valid unified social credit code (check character computed)."""
+    rng = random.Random(seed)
+    body = first + "1" + "411381" + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc_check_char(body)
+
+
+def make_resident_id(
+    region: str = "411381", born: dt.date = dt.date(1950, 3, 7), sequence: int = 123
+) -> str:
+    """A valid GB 11643-1999 resident identity number."""
+    first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@ybj.example")
+    is_staff = True
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*(Group.objects.get(name=name) for name in extracted))
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Partner
+
+    code = factory.LazyFunction(lambda: models.Partner.objects.next_code())
+    legal_name = factory.Sequence(lambda n: f"Henan Helper Technology Co. {n}")
+    uscc = factory.Sequence(lambda n: make_uscc(seed=n))
+    kind = choices.PartnerKind.ENROLMENT_PARTNER
+    contact_name = "Li Wei"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@partner.example")
+    dpo_name = "Wang Fang"
+    dpo_email = factory.Sequence(lambda n: f"dpo{n}@partner.example")
+    address = "1 Renmin Road, Dengzhou, Henan"
+    status = choices.PartnerStatus.APPLIED
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.QualificationDocument
+
+    partner = factory.SubFactory(PartnerFactory)
+    doc_type = choices.DocumentType.BUSINESS_LICENCE
+    file = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4 test document")
+    sha256 = "0" * 64
+    issued_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=365))
+
+
+class AuthorisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Authorisation
+
+    partner = factory.SubFactory(PartnerFactory)
+    letter_number = factory.Sequence(lambda n: f"YBJ-2026-{n:05d}")
+    regions = factory.LazyFunction(lambda: ["4113"])
+    purposes = factory.LazyFunction(lambda: list(ALL_PURPOSES))
+    fields = factory.LazyFunction(lambda: list(ENROLMENT_FIELDS))
+    valid_from = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=10))
+    valid_until = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=180))
+    # All day by default, so tests that use "now" do not depend on the hour they run.
+    hours_start = dt.time(0, 0)
+    hours_end = dt.time(23, 59, 59)
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Agent
+
+    partner = factory.SubFactory(PartnerFactory)
+    code = factory.Sequence(lambda n: f"A-{n + 1:04d}")
+    name = factory.Sequence(lambda n: f"Agent {n}")
+    phone_ref = factory.Sequence(lambda n: f"{n:064x}")
+    identity_ref = factory.Sequence(lambda n: f"{n + 10**6:064x}")
+
+
+def issue_test_key(partner: models.Partner, label: str = "partner software") -> str:
+    """Create an active credential for ``partner`` and return its raw key."""
+    key, prefix = new_key(PARTNER_KEY_PREFIX)
+    models.ApiCredential.objects.create(
+        partner=partner, label=label, prefix=prefix, key_hash=hash_key(key)
+    )
+    return key
+
+
+def issue_test_token(user) -> str:
+    """Create a personal API token for ``user`` and return it."""
+    key, prefix = new_key(STAFF_TOKEN_PREFIX)
+    models.StaffToken.objects.create(user=user, label="test", prefix=prefix, key_hash=hash_key(key))
+    return key
