@@ -30,8 +30,8 @@ from typing import Any
 
 __all__ = [
     "MAX_SAFE_INTEGER",
-    "b64decode_strict",
     "CanonicalError",
+    "b64decode_strict",
     "canonical_bytes",
     "entry_bytes",
     "format_time",
@@ -142,7 +142,14 @@ def entry_bytes(log: str, seq: int, recorded_at: str, kind: str, body: dict[str,
     if type(body) is not dict:
         raise CanonicalError(f"entry body must be an object, not {type(body).__name__}")
     return canonical_bytes(
-        {"v": ENTRY_VERSION, "log": log, "seq": seq, "recorded_at": recorded_at, "kind": kind, "body": body}
+        {
+            "v": ENTRY_VERSION,
+            "log": log,
+            "seq": seq,
+            "recorded_at": recorded_at,
+            "kind": kind,
+            "body": body,
+        }
     )
 
 
