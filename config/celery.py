@@ -7,6 +7,7 @@ the database so staff can see and pause them in the admin.
 """
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -15,6 +16,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 app = Celery("auditsvc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _make_broker_folders() -> None:
+    # The embedded file-system broker needs its folders before the first message.
+    from django.conf import settings
+
+    for folder in getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).values():
+        if isinstance(folder, str) and folder.startswith("/"):
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_after_configure.connect
+def _on_after_configure(sender, **kwargs) -> None:
+    if str(sender.conf.broker_url).startswith("filesystem://"):
+        _make_broker_folders()
 
 BEAT_SCHEDULE = {
     # Sign the head of every log that grew since its last checkpoint, and of

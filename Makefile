@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the pins change.
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: set up the embedded default (SQLite, file broker), seed demo data, start web + worker + beat
+run: export DJANGO_DEBUG ?= 1
+run: export PORT := $(PORT)
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
+	@echo "  API:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+
+## test: install and run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: ingestion benchmark against PostgreSQL (see docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python bench/ingestion.py
+
+clean:
+	rm -rf $(VENV) var
