@@ -239,8 +239,12 @@ class AccessEvent(ViolationsMixin):
         return f"{self.partner_id}:{self.client_event_id}"
 
 
-class AccountEvent(models.Model):
-    """An account platform's report of an account opened, bound, raised or closed."""
+class AccountEvent(ViolationsMixin):
+    """An account platform's report of an account opened, bound, raised or closed.
+
+    ``violations`` holds ``partner_not_approved`` when a platform that is not
+    approved keeps reporting (the report is kept: it is evidence).
+    """
 
     class Action(models.TextChoices):
         OPENED = "opened"

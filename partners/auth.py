@@ -20,7 +20,7 @@ from rest_framework import authentication, exceptions
 from .models import ApiCredential, Partner, StaffToken
 
 PARTNER_KEY_PREFIX = "ask_"
-STAFF_TOKEN_PREFIX = "ast_"
+STAFF_TOKEN_PREFIX = "ast_"  # noqa: S105 (a prefix, not a secret)
 # last_used_at is written at most this often, so a busy key is not one UPDATE per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -59,7 +59,7 @@ def _bearer_key(request) -> str | None:
     if not header or header[0].lower() != b"bearer":
         return None
     if len(header) != 2:
-        raise exceptions.AuthenticationFailed("Send exactly one key: 'Authorization: Bearer <key>'.")
+        raise exceptions.AuthenticationFailed("Send one key: 'Authorization: Bearer <key>'.")
     try:
         return header[1].decode("ascii")
     except UnicodeDecodeError:

@@ -42,3 +42,9 @@ class CredentialRevoked(PartnerError):
     code = "credential_revoked"
     status = 409
     title = "This credential is already revoked."
+
+
+class AuthorisationRevoked(PartnerError):
+    code = "authorisation_revoked"
+    status = 409
+    title = "This authorisation is already revoked."

@@ -175,6 +175,7 @@ class Authorisation(models.Model):
         related_name="+",
         editable=False,
     )
+    revoke_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["partner", "-valid_from"]
@@ -190,7 +191,7 @@ class Authorisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.letter_number} ({self.valid_from} – {self.valid_until})"
+        return f"{self.letter_number} ({self.valid_from} – {self.valid_until})"  # noqa: RUF001
 
     def is_current_on(self, day: dt.date) -> bool:
         return self.revoked_at is None and self.valid_from <= day <= self.valid_until

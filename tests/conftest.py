@@ -12,9 +12,12 @@ carry the matching key.
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from auditsvc.ledger.signing import SigningKey
@@ -49,27 +52,38 @@ def signing_key(_signing_key_dir) -> SigningKey:
 
 
 @pytest.fixture
-def staff(db):
+def role_groups(db):
+    """The role groups of partners/migrations/0002_roles.py.
+
+    A transactional test's flush empties every table; post_migrate brings the
+    permissions back but not the groups, so restore them (idempotently).
+    """
+    if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
+        import_module("partners.migrations.0002_roles").create_roles(django_apps, None)
+
+
+@pytest.fixture
+def staff(role_groups):
     return factories.UserFactory(username="staff", groups=[roles.BUREAU_STAFF])
 
 
 @pytest.fixture
-def second_staff(db):
+def second_staff(role_groups):
     return factories.UserFactory(username="staff2", groups=[roles.BUREAU_STAFF])
 
 
 @pytest.fixture
-def approver(db):
+def approver(role_groups):
     return factories.UserFactory(username="approver", groups=[roles.BUREAU_STAFF, roles.APPROVERS])
 
 
 @pytest.fixture
-def second_approver(db):
+def second_approver(role_groups):
     return factories.UserFactory(username="approver2", groups=[roles.BUREAU_STAFF, roles.APPROVERS])
 
 
 @pytest.fixture
-def auditor(db):
+def auditor(role_groups):
     return factories.UserFactory(username="auditor", groups=[roles.AUDITORS])
 
 

@@ -13,7 +13,10 @@ if _redis_url:
     from urllib.parse import urlsplit, urlunsplit
 
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    _db = 1 + int(_worker.removeprefix("gw") or 0)
+    # Counted from the database number given (at least 1), so runs given different numbers
+    # (e.g. several developers on one Redis) do not clear each other's cache.
+    _base = max(1, int(urlsplit(_redis_url).path.strip("/") or 0))
+    _db = _base + int(_worker.removeprefix("gw") or 0)
     os.environ["REDIS_URL"] = urlunsplit(urlsplit(_redis_url)._replace(path=f"/{_db}"))
 
 from .base import *  # noqa: E402,F403

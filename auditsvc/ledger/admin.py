@@ -1,0 +1,150 @@
+"""Read-only admin of the signed ledger: entries, checkpoints, keys and log heads.
+
+The ledger is append only in code and in the database (triggers), so nobody
+adds, changes or deletes anything here, superusers included. Auditors and
+staff with the view permission search and read; an entry's page shows the
+exact canonical JSON that was hashed, its leaf hash, its signature and
+whether the signature verifies under the published key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from auditsvc.ledger import merkle, signing
+from auditsvc.ledger.keys import private_key_present
+from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """No add, change or delete permission for anyone: the page is a view."""
+
+    list_per_page = 50
+    show_full_result_count = False  # a COUNT(*) over millions of entries on every page is slow
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _pre(text: str):
+    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("log_id", "seq", "kind", "recorded_at", "key_id")
+    list_filter = ("log", "kind", ("recorded_at", admin.DateFieldListFilter))
+    ordering = ("log", "-seq")
+    fields = (
+        "log_id",
+        "seq",
+        "kind",
+        "recorded_at",
+        "entry_json",
+        "leaf_hash_hex",
+        "signature_base64",
+        "key_id",
+        "signature_verifies",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The list never shows the canonical text, signature or hash: do not load them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.only("id", "log_id", "seq", "kind", "recorded_at", "key_id")
+        return queryset
+
+    @admin.display(description="log", ordering="log")
+    def log_id(self, entry: LedgerEntry) -> str:
+        return entry.log_id
+
+    @admin.display(description="entry (RFC 8785 canonical JSON, shown indented)")
+    def entry_json(self, entry: LedgerEntry):
+        return _pre(json.dumps(json.loads(entry.canonical), indent=2, ensure_ascii=False))
+
+    @admin.display(description="leaf hash (hex)")
+    def leaf_hash_hex(self, entry: LedgerEntry) -> str:
+        return bytes(entry.leaf_hash).hex()
+
+    @admin.display(description="signature (base64)")
+    def signature_base64(self, entry: LedgerEntry) -> str:
+        return base64.b64encode(bytes(entry.signature)).decode("ascii")
+
+    @admin.display(description="signature verifies")
+    def signature_verifies(self, entry: LedgerEntry) -> str:
+        row = SigningKey.objects.filter(pk=entry.key_id).first()
+        if row is None:
+            return f"NO: key {entry.key_id} is not published"
+        try:
+            verifier = signing.VerifierKey.from_string(row.verifier_key)
+        except signing.KeyFormatError:
+            return f"NO: the published key {entry.key_id} is malformed"
+        leaf = merkle.leaf_hash(entry.canonical.encode("utf-8"))
+        if leaf != bytes(entry.leaf_hash):
+            return "NO: the leaf hash does not match the canonical text"
+        if signing.verify_entry(verifier, leaf, bytes(entry.signature)):
+            return f"yes, by {row.name} ({row.key_id})"
+        return "NO: the signature does not verify"
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("log_id", "size", "signed_at", "key_ids")
+    list_filter = ("log",)
+    ordering = ("log", "-size", "-signed_at")
+    fields = ("log_id", "size", "root_hash_base64", "signed_at", "key_ids", "signed_note")
+    readonly_fields = fields
+
+    @admin.display(description="log", ordering="log")
+    def log_id(self, checkpoint: Checkpoint) -> str:
+        return checkpoint.log_id
+
+    @admin.display(description="root hash (base64)")
+    def root_hash_base64(self, checkpoint: Checkpoint) -> str:
+        return base64.b64encode(bytes(checkpoint.root_hash)).decode("ascii")
+
+    @admin.display(description="signed note")
+    def signed_note(self, checkpoint: Checkpoint):
+        return _pre(checkpoint.note)
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key_id", "name", "valid_from", "retired_at", "private_key_here")
+    fields = (
+        "key_id",
+        "name",
+        "algorithm",
+        "verifier_key",
+        "valid_from",
+        "retired_at",
+        "private_key_here",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="private key on this server", boolean=True)
+    def private_key_here(self, key: SigningKey) -> bool:
+        try:
+            return private_key_present(key.key_id)
+        except signing.KeyFormatError:
+            return False
+
+
+@admin.register(Log)
+class LogAdmin(ReadOnlyAdmin):
+    list_display = ("log_id", "partner", "size", "last_recorded_at")
+    list_select_related = ("partner",)
+    search_fields = ("log_id", "partner__legal_name")
+    fields = ("log_id", "partner", "size", "last_recorded_at", "created_at")
+    readonly_fields = fields

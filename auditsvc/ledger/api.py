@@ -1,0 +1,271 @@
+"""The ledger's API: public keys, checkpoints and proofs (anyone), signed entries (authenticated).
+
+Views only parse, call a selector and shape the answer; errors are
+ServiceErrors turned into RFC 9457 problems by the global exception handler.
+The public endpoints take no credentials at all (a wrong key must not stop a
+resident's or auditor's check) and are throttled per client address.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auditsvc.api.schema import problem_responses
+from auditsvc.errors import NotFound
+from auditsvc.ledger import selectors
+from auditsvc.ledger.services import entry_record
+from partners.auth import PartnerPrincipal
+
+_MAX_SIZE = 2**62  # far beyond any log; keeps absurd numbers out of the arithmetic
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+# --- Serializers (query parsing and schema) --------------------------------------
+
+
+class KeySerializer(serializers.Serializer):
+    key_id = serializers.CharField(help_text="8 hex characters: the C2SP key hash.")
+    name = serializers.CharField(help_text="Key name: the service origin.")
+    algorithm = serializers.CharField(help_text="Always ed25519.")
+    public_key = serializers.CharField(help_text="Base64 of the 32 raw public key bytes.")
+    verifier_key = serializers.CharField(
+        help_text="C2SP note verifier key name+keyid+base64(0x01 || key): what auditors pin."
+    )
+    valid_from = serializers.DateTimeField()
+    retired_at = serializers.DateTimeField(
+        allow_null=True, help_text="After this the key signs nothing; it stays published."
+    )
+
+
+class KeysSerializer(serializers.Serializer):
+    keys = KeySerializer(many=True)
+
+
+class InclusionQuerySerializer(serializers.Serializer):
+    seq = serializers.IntegerField(
+        min_value=0, max_value=_MAX_SIZE, help_text="Entry (leaf) index."
+    )
+    size = serializers.IntegerField(
+        min_value=1, max_value=_MAX_SIZE, help_text="Tree size, e.g. that of a checkpoint you hold."
+    )
+
+
+class InclusionProofSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    size = serializers.IntegerField()
+    proof = serializers.ListField(
+        child=serializers.CharField(), help_text="Base64 hashes, from the leaf up (RFC 6962)."
+    )
+
+
+class ConsistencyQuerySerializer(serializers.Serializer):
+    # "from" is a Python keyword, so the fields are declared in get_fields().
+    def get_fields(self):
+        return {
+            "from": serializers.IntegerField(
+                min_value=1, max_value=_MAX_SIZE, help_text="Size of the older tree (>= 1)."
+            ),
+            "to": serializers.IntegerField(
+                min_value=1, max_value=_MAX_SIZE, help_text="Size of the newer tree."
+            ),
+        }
+
+
+class ConsistencyProofSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "from": serializers.IntegerField(),
+            "to": serializers.IntegerField(),
+            "proof": serializers.ListField(
+                child=serializers.CharField(), help_text="Base64 hashes (RFC 6962 order)."
+            ),
+        }
+
+
+class EntryRecordSerializer(serializers.Serializer):
+    entry = serializers.DictField(
+        help_text='The entry: {"v": 1, "log", "seq", "recorded_at", "kind", "body"}; its RFC '
+        "8785 bytes are what leaf_hash hashes."
+    )
+    leaf_hash = serializers.CharField(help_text="Hex SHA-256(0x00 || canonical bytes).")
+    signature = serializers.CharField(help_text="Base64 Ed25519 signature.")
+    key_id = serializers.CharField()
+
+
+LOG_ID_PARAMETER = OpenApiParameter(
+    "log_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Log id: a partner's code (P0001) or bureau.",
+)
+
+
+# --- Views -------------------------------------------------------------------------
+
+
+class PublicView(APIView):
+    """No credentials, anyone may ask; throttled per client address (the anon rate)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def perform_content_negotiation(self, request, force=False):
+        # Answer JSON (or the problem) whatever Accept says: a checker asking
+        # for text/plain must get the error explained rather than a 406.
+        return super().perform_content_negotiation(request, force=True)
+
+
+class KeysView(PublicView):
+    @extend_schema(
+        operation_id="ledger_keys",
+        tags=["ledger"],
+        summary="Published signing keys",
+        description=(
+            "Every public key that ever signed entries or checkpoints, retired ones included. "
+            "Verifiers find keys by key_id, never by date."
+        ),
+        responses={200: KeysSerializer},
+    )
+    def get(self, request):
+        keys = [
+            {
+                "key_id": key.key_id,
+                "name": key.name,
+                "algorithm": key.algorithm,
+                "public_key": _b64(key.public_key),
+                "verifier_key": key.verifier_key,
+                "valid_from": key.valid_from,
+                "retired_at": key.retired_at,
+            }
+            for key in selectors.published_keys()
+        ]
+        return Response(KeysSerializer({"keys": keys}).data)
+
+
+class CheckpointView(PublicView):
+    @extend_schema(
+        operation_id="ledger_checkpoint",
+        tags=["ledger"],
+        summary="Newest signed checkpoint of a log",
+        description=(
+            "A C2SP tlog checkpoint in the signed-note format: origin/log id, tree size, "
+            "base64 root hash, a blank line, then one signature line per key."
+        ),
+        parameters=[LOG_ID_PARAMETER],
+        responses={
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Signed note."),
+            **problem_responses(**{"404": "Unknown log, or no checkpoint signed yet."}),
+        },
+    )
+    def get(self, request, log_id: str):
+        checkpoint = selectors.latest_checkpoint(log_id)
+        return HttpResponse(checkpoint.note, content_type="text/plain; charset=utf-8")
+
+
+class InclusionView(PublicView):
+    @extend_schema(
+        operation_id="ledger_inclusion_proof",
+        tags=["ledger"],
+        summary="Inclusion proof of an entry",
+        description="RFC 6962 audit path of entry `seq` in the tree of `size` entries.",
+        parameters=[LOG_ID_PARAMETER, InclusionQuerySerializer],
+        responses={
+            200: InclusionProofSerializer,
+            **problem_responses(
+                **{"400": "Bad or impossible seq/size (named in errors).", "404": "Unknown log."}
+            ),
+        },
+    )
+    def get(self, request, log_id: str):
+        query = InclusionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        seq, size = query.validated_data["seq"], query.validated_data["size"]
+        proof = selectors.inclusion_proof(log_id, seq, size)
+        return Response({"seq": seq, "size": size, "proof": [_b64(node) for node in proof]})
+
+
+class ConsistencyView(PublicView):
+    @extend_schema(
+        operation_id="ledger_consistency_proof",
+        tags=["ledger"],
+        summary="Consistency proof between two tree sizes",
+        description=(
+            "RFC 6962 proof that the tree of `to` entries extends the tree of `from` entries "
+            "(empty when they are equal)."
+        ),
+        parameters=[LOG_ID_PARAMETER, ConsistencyQuerySerializer],
+        responses={
+            200: ConsistencyProofSerializer,
+            **problem_responses(
+                **{"400": "Bad or impossible from/to (named in errors).", "404": "Unknown log."}
+            ),
+        },
+    )
+    def get(self, request, log_id: str):
+        query = ConsistencyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        old, new = query.validated_data["from"], query.validated_data["to"]
+        proof = selectors.consistency_proof(log_id, old, new)
+        return Response({"from": old, "to": new, "proof": [_b64(node) for node in proof]})
+
+
+class ReceiptView(APIView):
+    """An entry with its signature. Partner software sees only its own log."""
+
+    @extend_schema(
+        operation_id="ledger_receipt",
+        tags=["ledger"],
+        summary="A signed entry",
+        description=(
+            "The entry with its leaf hash, signature and key id (the line format of export "
+            "bundles). Auditors and bureau staff may read any log; partner software only its "
+            "own (another partner's log answers 404)."
+        ),
+        parameters=[
+            LOG_ID_PARAMETER,
+            OpenApiParameter("seq", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses={
+            200: EntryRecordSerializer,
+            **problem_responses(
+                **{
+                    "401": "No or a wrong key.",
+                    "403": "A staff token without permission to read the ledger.",
+                    "404": "No such entry (or not yours).",
+                }
+            ),
+        },
+    )
+    def get(self, request, log_id: str, seq: int):
+        user = request.user
+        if isinstance(user, PartnerPrincipal):
+            # 404, not 403: whether another partner's log has an entry is not ours to say.
+            if user.partner.log_id != log_id:
+                raise NotFound(f"Log {log_id!r} has no entry {seq}.")
+        else:
+            self.check_ledger_permission(request)
+        return Response(entry_record(selectors.entry_get(log_id, seq)))
+
+    def check_ledger_permission(self, request) -> None:
+        if not request.user.has_perm("auditsvc.view_ledgerentry"):
+            self.permission_denied(request, message="This token may not read the ledger.")
+
+
+__all__ = [
+    "CheckpointView",
+    "ConsistencyView",
+    "InclusionView",
+    "KeysView",
+    "ReceiptView",
+]

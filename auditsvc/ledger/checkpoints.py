@@ -1,0 +1,90 @@
+"""Signed tree heads: C2SP tlog checkpoints of each log, in the signed-note format.
+
+A checkpoint commits the service to a log's whole history up to a size: once
+an auditor holds one, any later rewrite of that history is caught by a
+consistency proof. Beat signs each log soon after it grows, and at least
+every ``AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES`` anyway, so that a quiet log
+still shows it is alive and its head is fresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from auditsvc.ledger import merkle, note
+from auditsvc.ledger.keys import checkpoint_signing_keys
+from auditsvc.ledger.selectors import DatabaseHashReader, log_get
+from auditsvc.models import Checkpoint, Log
+
+logger = logging.getLogger(__name__)
+
+
+def checkpoint_origin(log_id: str) -> str:
+    """The first line of a log's checkpoints: ``<AUDITSVC_ORIGIN>/<log id>``."""
+    return f"{settings.AUDITSVC_ORIGIN}/{log_id}"
+
+
+def checkpoint_sign(log_id: str) -> Checkpoint:
+    """Sign and store a checkpoint of log ``log_id`` at its current size.
+
+    Signed by every key of ``checkpoint_signing_keys()`` (both keys during a
+    rotation's overlap). The size is the committed head's: the log keeps
+    growing meanwhile, and the checkpoint simply covers the prefix it names.
+    Raises ``NotFound`` for an unknown log and ``NoSigningKey`` when nothing
+    can sign.
+    """
+    log = log_get(log_id)
+    size = log.size
+    root = merkle.tree_hash(size, DatabaseHashReader(log_id))
+    keys = checkpoint_signing_keys()
+    text = note.checkpoint_text(checkpoint_origin(log_id), size, root)
+    signed = note.sign_note(text, keys)
+    checkpoint = Checkpoint.objects.create(
+        log_id=log_id,
+        size=size,
+        root_hash=root,
+        note=signed,
+        key_ids=",".join(key.key_id for key in keys),
+        signed_at=timezone.now(),
+    )
+    logger.info("signed checkpoint %s@%s by %s", log_id, size, checkpoint.key_ids)
+    return checkpoint
+
+
+def checkpoints_due(*, now: dt.datetime | None = None, key_ids: str | None = None) -> list[str]:
+    """Return the ids of the logs whose head needs signing, in log id order.
+
+    Due: no checkpoint yet, grown since the largest one, or the newest one
+    is older than ``AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES``. With ``key_ids``
+    (the comma-separated ids that sign checkpoints now) also every log whose
+    newest checkpoint was signed by another set of keys, so that a rotation
+    reaches every log's head on the next beat, not an hour later. One query.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES)
+    due = Q(signed_size__isnull=True) | Q(signed_size__lt=F("size")) | Q(signed_at__lt=cutoff)
+    logs = Log.objects.annotate(
+        signed_size=Max("checkpoints__size"), signed_at=Max("checkpoints__signed_at")
+    )
+    if key_ids is not None:
+        newest = Checkpoint.objects.filter(log_id=OuterRef("pk")).order_by(
+            "-size", "-signed_at", "-id"
+        )
+        logs = logs.annotate(signed_by=Subquery(newest.values("key_ids")[:1]))
+        due |= ~Q(signed_by=key_ids)
+    return list(logs.filter(due).order_by("log_id").values_list("log_id", flat=True))
+
+
+def checkpoint_sign_due() -> list[Checkpoint]:
+    """Sign a checkpoint of every log that is due (see ``checkpoints_due``); return them.
+
+    Safe to run twice at once (a redelivered task): the worst outcome is two
+    equivalent checkpoints of the same size, both valid.
+    """
+    key_ids = ",".join(key.key_id for key in checkpoint_signing_keys())
+    return [checkpoint_sign(log_id) for log_id in checkpoints_due(key_ids=key_ids)]

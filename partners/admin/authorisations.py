@@ -1,0 +1,275 @@
+"""Authorisations: granted through a form, never edited, revoked with a reason."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.urls import path, reverse
+
+from partners.choices import DataField, PartnerKind, Purpose
+from partners.models import Authorisation, Partner
+from partners.services.authorisations import authorisation_grant, authorisation_revoke
+
+from .common import (
+    AMBER,
+    GREEN,
+    GREY,
+    RED,
+    ReasonForm,
+    ViewOnlyRecordAdmin,
+    action_page,
+    adopt,
+    badge,
+    expiry_horizon,
+    get_object_or_404,
+    run_action,
+)
+
+
+class RegionsField(forms.CharField):
+    """Division codes or prefixes, separated by commas or spaces ("411381, 411302" or "4113")."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return list(dict.fromkeys(code for code in re.split(r"[\s,;\uff0c\u3001]+", text) if code))
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return value
+
+
+class AuthorisationGrantForm(forms.ModelForm):
+    regions = RegionsField(
+        help_text="6-digit division codes, or 2- and 4-digit prefixes, separated by commas "
+        "(e.g. 411381, 411302; or 4113 for all of Nanyang).",
+    )
+    purposes = forms.MultipleChoiceField(
+        choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
+    )
+    fields = forms.MultipleChoiceField(
+        choices=DataField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only what the work needs: every field read outside this list is flagged.",
+    )
+
+    class Meta:
+        model = Authorisation
+        fields = (
+            "partner",
+            "letter_number",
+            "regions",
+            "purposes",
+            "fields",
+            "valid_from",
+            "valid_until",
+            "hours_start",
+            "hours_end",
+            "daily_cap_per_agent",
+            "daily_cap_per_partner",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "partner" not in self.fields:
+            return  # the view-only page of an existing letter
+        # Letters are for enrolment partners that are still in play.
+        self.fields["partner"].queryset = Partner.objects.filter(
+            kind=PartnerKind.ENROLMENT_PARTNER
+        ).exclude(status__in=["rejected", "revoked"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start, end = cleaned_data.get("valid_from"), cleaned_data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", "The last valid day cannot be before the first.")
+        hours_start, hours_end = cleaned_data.get("hours_start"), cleaned_data.get("hours_end")
+        if hours_start and hours_end and hours_end <= hours_start:
+            self.add_error("hours_end", "Hours must end after they start.")
+        return cleaned_data
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = "validity"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", "Current"),
+            ("expiring", "Current, ends within 30 days"),
+            ("expired", "Expired"),
+            ("future", "Not started yet"),
+            ("revoked", "Revoked"),
+        ]
+
+    def queryset(self, request, queryset):
+        today, horizon = expiry_horizon()
+        current = Q(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
+        value = self.value()
+        if value == "current":
+            return queryset.filter(current)
+        if value == "expiring":
+            return queryset.filter(current, valid_until__lte=horizon)
+        if value == "expired":
+            return queryset.filter(revoked_at__isnull=True, valid_until__lt=today)
+        if value == "future":
+            return queryset.filter(revoked_at__isnull=True, valid_from__gt=today)
+        if value == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+def authorisation_state_badge(authorisation: Authorisation) -> str:
+    today, horizon = expiry_horizon()
+    if authorisation.revoked_at is not None:
+        return badge("revoked", RED)
+    if authorisation.valid_until < today:
+        return badge("expired", GREY)
+    if authorisation.valid_from > today:
+        return badge("not started", GREY)
+    if authorisation.valid_until <= horizon:
+        return badge(f"ends {authorisation.valid_until.isoformat()}", AMBER)
+    return badge("current", GREEN)
+
+
+@admin.register(Authorisation)
+class AuthorisationAdmin(ViewOnlyRecordAdmin):
+    form = AuthorisationGrantForm
+    list_display = (
+        "letter_number",
+        "partner",
+        "state",
+        "regions_display",
+        "valid_from",
+        "valid_until",
+        "hours",
+        "caps",
+    )
+    list_filter = (ValidityFilter,)
+    search_fields = ("letter_number", "partner__code", "partner__legal_name")
+    list_select_related = ("partner",)
+    autocomplete_fields = ("partner",)
+    date_hierarchy = "valid_until"
+    change_form_template = "admin/partners/record_change_form.html"
+    detail_fields = (
+        "partner",
+        "letter_number",
+        "state",
+        "regions_display",
+        "purposes_display",
+        "fields_display",
+        "valid_from",
+        "valid_until",
+        "hours",
+        "caps",
+        "created_by",
+        "created_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    )
+
+    @admin.display(description="state")
+    def state(self, authorisation: Authorisation) -> str:
+        return authorisation_state_badge(authorisation)
+
+    @admin.display(description="regions")
+    def regions_display(self, authorisation: Authorisation) -> str:
+        return ", ".join(map(str, authorisation.regions or []))
+
+    @admin.display(description="purposes")
+    def purposes_display(self, authorisation: Authorisation) -> str:
+        labels = dict(Purpose.choices)
+        return ", ".join(labels.get(value, value) for value in authorisation.purposes or [])
+
+    @admin.display(description="fields")
+    def fields_display(self, authorisation: Authorisation) -> str:
+        labels = dict(DataField.choices)
+        return ", ".join(labels.get(value, value) for value in authorisation.fields or [])
+
+    @admin.display(description="hours (Asia/Shanghai)")
+    def hours(self, authorisation: Authorisation) -> str:
+        return f"{authorisation.hours_start:%H:%M}-{authorisation.hours_end:%H:%M}"
+
+    @admin.display(description="daily caps (agent / partner)")
+    def caps(self, authorisation: Authorisation) -> str:
+        def show(cap):
+            return "none" if cap is None else str(cap)
+
+        per_agent, per_partner = (
+            authorisation.daily_cap_per_agent,
+            authorisation.daily_cap_per_partner,
+        )
+        return f"{show(per_agent)} / {show(per_partner)}"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return AuthorisationGrantForm.Meta.fields
+        return self.detail_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.detail_fields
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        partner = data.pop("partner")
+        adopt(obj, authorisation_grant(partner, actor=request.user, **data))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        authorisation = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if (
+            authorisation is not None
+            and authorisation.revoked_at is None
+            and self.can_act_on(request)
+        ):
+            context["record_actions"] = [
+                {
+                    "label": "Revoke",
+                    "url": reverse("admin:partners_authorisation_revoke", args=[authorisation.pk]),
+                }
+            ]
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="partners_authorisation_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_view(self, request, object_id: str):
+        authorisation = get_object_or_404(self, request, object_id)
+        if not self.can_act_on(request):
+            raise PermissionDenied
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            return run_action(
+                self,
+                request,
+                authorisation,
+                lambda: authorisation_revoke(authorisation, actor=request.user, reason=reason),
+                success=f"Authorisation {authorisation.letter_number} revoked.",
+            )
+        return action_page(
+            self,
+            request,
+            authorisation,
+            title=f"Revoke authorisation {authorisation.letter_number}",
+            form=form,
+            submit_label="Revoke",
+            intro=(
+                f"From now on, {authorisation.partner} is no longer authorised under "
+                f"{authorisation.letter_number}: every record it reports under this letter is "
+                "flagged. The letter's public check shows it as revoked. This cannot be undone."
+            ),
+            danger=True,
+        )

@@ -1,0 +1,217 @@
+"""The parts of the partner page: list filters and the inlines of its change page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from partners.models import (
+    Agent,
+    ApiCredential,
+    Authorisation,
+    QualificationDocument,
+    VettingDecision,
+)
+
+from .records import document_validity_badge
+
+# --- List filters -----------------------------------------------------------------------
+
+
+class HasParentFilter(admin.SimpleListFilter):
+    title = "sub-contractor"
+    parameter_name = "has_parent"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Sub-contractor (has a parent)"), ("no", "Direct partner")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(parent__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(parent__isnull=True)
+        return queryset
+
+
+class DocumentProblemFilter(admin.SimpleListFilter):
+    """Works on the counts PartnerAdmin.get_queryset annotates."""
+
+    title = "documents"
+    parameter_name = "documents"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("incomplete", "Required document missing or expired"),
+            ("expiring", "A document expires within 30 days"),
+            ("complete", "Complete"),
+        ]
+
+    def queryset(self, request, queryset):
+        required = len(settings.AUDITSVC_REQUIRED_DOCUMENTS)
+        if self.value() == "incomplete":
+            return queryset.filter(docs_valid_required__lt=required)
+        if self.value() == "expiring":
+            return queryset.filter(docs_expiring__gt=0)
+        if self.value() == "complete":
+            return queryset.filter(docs_valid_required__gte=required)
+        return queryset
+
+
+# --- Inlines -------------------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # Row titles (__str__) of agents and decisions name the partner: one join, not a
+        # query per row.
+        return super().get_queryset(request).select_related("partner")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    """The documents on file. Files are private: downloads go through a permission check."""
+
+    model = QualificationDocument
+    verbose_name_plural = "qualification documents on file"
+    fields = readonly_fields = (
+        "doc_type",
+        "issued_on",
+        "expires_on",
+        "validity",
+        "sha256_display",
+        "download",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by")
+            .order_by("doc_type", "-issued_on", "-id")
+        )
+
+    @admin.display(description="valid")
+    def validity(self, document: QualificationDocument) -> str:
+        return document_validity_badge(document)
+
+    @admin.display(description="SHA-256")
+    def sha256_display(self, document: QualificationDocument) -> str:
+        return format_html('<code style="font-size:0.8em">{}</code>', document.sha256)
+
+    @admin.display(description="file")
+    def download(self, document: QualificationDocument) -> str | None:
+        if document.pk is None:
+            return None
+        url = reverse("admin:partners_qualificationdocument_download", args=[document.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+
+class NewDocumentFormSet(forms.BaseInlineFormSet):
+    """Marks the formset whose forms are handed to document_add, not saved."""
+
+
+class NewDocumentForm(forms.ModelForm):
+    class Meta:
+        model = QualificationDocument
+        fields = ("doc_type", "file", "issued_on", "expires_on")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        issued_on, expires_on = cleaned_data.get("issued_on"), cleaned_data.get("expires_on")
+        if issued_on and expires_on and expires_on < issued_on:
+            self.add_error("expires_on", "A document cannot expire before it was issued.")
+        return cleaned_data
+
+
+class NewDocumentInline(admin.TabularInline):
+    """Empty rows to hand in new documents; PartnerAdmin.save_formset calls document_add."""
+
+    model = QualificationDocument
+    form = NewDocumentForm
+    formset = NewDocumentFormSet
+    fields = ("doc_type", "file", "issued_on", "expires_on")
+    extra = 1
+    can_delete = False
+    verbose_name = "new document"
+    verbose_name_plural = "hand in new documents"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        opts = self.opts
+        return obj is not None and request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+
+class DecisionInline(ReadOnlyInline):
+    """The vetting history, newest first: who decided what, when and why."""
+
+    model = VettingDecision
+    verbose_name_plural = "vetting decisions (newest first)"
+    fields = readonly_fields = (
+        "decided_at",
+        "from_status",
+        "to_status",
+        "actor",
+        "reason",
+        "ledger_seq",
+    )
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor").order_by("-decided_at", "-id")
+
+
+class AuthorisationInline(ReadOnlyInline):
+    model = Authorisation
+    fields = readonly_fields = (
+        "letter_number",
+        "regions_display",
+        "valid_from",
+        "valid_until",
+        "hours_start",
+        "hours_end",
+        "revoked_at",
+    )
+
+    @admin.display(description="regions")
+    def regions_display(self, authorisation: Authorisation) -> str:
+        return ", ".join(map(str, authorisation.regions or []))
+
+
+class AgentInline(ReadOnlyInline):
+    model = Agent
+    fields = readonly_fields = ("code", "name", "status", "registered_on")
+
+
+class CredentialInline(ReadOnlyInline):
+    model = ApiCredential
+    verbose_name_plural = "API credentials"
+    fields = readonly_fields = ("prefix", "label", "created_at", "last_used_at", "revoked_at")

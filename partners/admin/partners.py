@@ -1,0 +1,398 @@
+"""The partner page: the file the bureau vets, and the buttons that move it through vetting."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from partners.choices import TRANSITIONS, PartnerKind, PartnerStatus
+from partners.models import (
+    Agent,
+    ApiCredential,
+    Authorisation,
+    Partner,
+)
+from partners.selectors import partner_missing_documents
+from partners.services.vetting import document_add, partner_register, vetting_transition
+
+from .common import (
+    AMBER,
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    RED,
+    EvidenceAdmin,
+    ReasonForm,
+    action_page,
+    adopt,
+    badge,
+    change_url,
+    expiry_horizon,
+    get_object_or_404,
+    run_action,
+)
+from .partner_parts import (
+    AgentInline,
+    AuthorisationInline,
+    CredentialInline,
+    DecisionInline,
+    DocumentInline,
+    DocumentProblemFilter,
+    HasParentFilter,
+    NewDocumentFormSet,
+    NewDocumentInline,
+)
+
+STATUS_COLOURS = {
+    PartnerStatus.APPLIED: GREY,
+    PartnerStatus.UNDER_REVIEW: BLUE,
+    PartnerStatus.APPROVED: GREEN,
+    PartnerStatus.REJECTED: BLACK,
+    PartnerStatus.SUSPENDED: AMBER,
+    PartnerStatus.REVOKED: RED,
+}
+
+# The permission each destination needs. The vetting service checks it again
+# (and is the authority); here it only decides which buttons a user sees.
+TRANSITION_PERMISSION = {
+    PartnerStatus.UNDER_REVIEW: "partners.review_partner",
+    PartnerStatus.REJECTED: "partners.review_partner",
+    PartnerStatus.SUSPENDED: "partners.review_partner",
+    PartnerStatus.REVOKED: "partners.review_partner",
+    PartnerStatus.APPROVED: "partners.approve_partner",
+}
+
+# (from, to) -> what the button says. Approving and reinstating both end in "approved".
+TRANSITION_LABELS = {
+    (PartnerStatus.APPLIED, PartnerStatus.UNDER_REVIEW): "Start review",
+    (PartnerStatus.UNDER_REVIEW, PartnerStatus.APPROVED): "Approve",
+    (PartnerStatus.UNDER_REVIEW, PartnerStatus.REJECTED): "Reject",
+    (PartnerStatus.APPROVED, PartnerStatus.SUSPENDED): "Suspend",
+    (PartnerStatus.SUSPENDED, PartnerStatus.APPROVED): "Reinstate",
+    (PartnerStatus.SUSPENDED, PartnerStatus.REVOKED): "Revoke",
+}
+FINAL_STATUSES = {PartnerStatus.REJECTED, PartnerStatus.REVOKED}
+
+
+def status_badge(status: str) -> str:
+    return badge(PartnerStatus(status).label, STATUS_COLOURS.get(status, GREY))
+
+
+def allowed_transitions(partner: Partner, user) -> list[PartnerStatus]:
+    """Destinations legal from the partner's status that this user's permissions allow."""
+    legal = TRANSITIONS.get(partner.status, frozenset())
+    return [
+        PartnerStatus(status)
+        for status in PartnerStatus
+        if status in legal and user.has_perm(TRANSITION_PERMISSION[status])
+    ]
+
+
+# --- The partner admin ----------------------------------------------------------------------
+
+
+class PartnerAddForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = (
+            "legal_name",
+            "uscc",
+            "kind",
+            "parent",
+            "contact_name",
+            "contact_email",
+            "dpo_name",
+            "dpo_email",
+            "address",
+        )
+
+
+DETAIL_FIELDS = (
+    ("Partner", {"fields": ("code", "legal_name", "uscc", "kind", "parent")}),
+    ("Contacts", {"fields": ("contact_name", "contact_email", "dpo_name", "dpo_email", "address")}),
+    (
+        "Vetting",
+        {
+            "fields": (
+                "status_display",
+                "status_changed_at",
+                "documents_display",
+                "missing",
+                "created_at",
+            )
+        },
+    ),
+)
+
+
+@admin.register(Partner)
+class PartnerAdmin(EvidenceAdmin):
+    form = PartnerAddForm
+    list_display = (
+        "code",
+        "legal_name",
+        "kind",
+        "status_display",
+        "parent_code",
+        "documents_display",
+        "next_expiry",
+    )
+    list_display_links = ("code", "legal_name")
+    list_filter = ("status", "kind", HasParentFilter, DocumentProblemFilter)
+    search_fields = ("code", "legal_name", "uscc")
+    list_select_related = ("parent",)
+    list_per_page = 50
+    autocomplete_fields = ("parent",)
+    change_form_template = "admin/partners/partner/change_form.html"
+
+    def get_queryset(self, request):
+        """Partners with their document counts and next expiries, in one query for a whole page."""
+        today, horizon = expiry_horizon()
+        valid = Q(documents__issued_on__lte=today) & (
+            Q(documents__expires_on__isnull=True) | Q(documents__expires_on__gte=today)
+        )
+        required = list(settings.AUDITSVC_REQUIRED_DOCUMENTS)
+        next_authorisation_end = (
+            Authorisation.objects.filter(
+                partner=OuterRef("pk"), revoked_at__isnull=True, valid_until__gte=today
+            )
+            .order_by("valid_until")
+            .values("valid_until")[:1]
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                docs_valid_required=Count(
+                    "documents__doc_type",
+                    filter=valid & Q(documents__doc_type__in=required),
+                    distinct=True,
+                ),
+                docs_expiring=Count(
+                    "documents",
+                    filter=valid & Q(documents__expires_on__lte=horizon),
+                    distinct=True,
+                ),
+                docs_next_expiry=Min(
+                    "documents__expires_on", filter=valid & Q(documents__expires_on__isnull=False)
+                ),
+                authorisation_next_end=Subquery(next_authorisation_end),
+            )
+        )
+
+    # --- Columns --------------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, partner: Partner) -> str:
+        return status_badge(partner.status)
+
+    @admin.display(description="parent", ordering="parent__code")
+    def parent_code(self, partner: Partner) -> str | None:
+        return partner.parent.code if partner.parent_id else None
+
+    @admin.display(description="documents", ordering="docs_valid_required")
+    def documents_display(self, partner: Partner) -> str:
+        required = len(settings.AUDITSVC_REQUIRED_DOCUMENTS)
+        valid = getattr(partner, "docs_valid_required", 0)
+        expiring = getattr(partner, "docs_expiring", 0)
+        _, horizon = expiry_horizon()
+        text = f"{valid}/{required} valid"
+        colour = GREEN if valid >= required else RED
+        next_expiry = getattr(partner, "docs_next_expiry", None)
+        if expiring and next_expiry is not None and next_expiry <= horizon:
+            text += f", {expiring} expiring {next_expiry.isoformat()}"
+            colour = AMBER if valid >= required else RED
+        return format_html('<span style="color:{}">{}</span>', colour, text)
+
+    @admin.display(description="next expiry")
+    def next_expiry(self, partner: Partner) -> str | None:
+        candidates = [
+            (day, what)
+            for day, what in (
+                (getattr(partner, "docs_next_expiry", None), "document"),
+                (getattr(partner, "authorisation_next_end", None), "authorisation"),
+            )
+            if day is not None
+        ]
+        if not candidates:
+            return None
+        day, what = min(candidates)
+        _, horizon = expiry_horizon()
+        colour = AMBER if day <= horizon else "inherit"
+        return format_html('<span style="color:{}">{} ({})</span>', colour, day.isoformat(), what)
+
+    @admin.display(description="missing documents")
+    def missing(self, partner: Partner) -> str:
+        missing = partner_missing_documents(partner)
+        if not missing:
+            return "None: the file is complete."
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((m,) for m in missing))
+        )
+
+    # --- Add and change pages ------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": PartnerAddForm.Meta.fields}),)
+        return DETAIL_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # A partner's registered details are evidence; its status moves only by vetting.
+        return tuple(field for _, options in DETAIL_FIELDS for field in options["fields"])
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        return [
+            DecisionInline,
+            DocumentInline,
+            NewDocumentInline,
+            AuthorisationInline,
+            AgentInline,
+            CredentialInline,
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing on the partner itself is edited here (see get_readonly_fields)
+        data = {name: form.cleaned_data[name] for name in PartnerAddForm.Meta.fields}
+        adopt(obj, partner_register(actor=request.user, **data))
+
+    def save_formset(self, request, form, formset, change):
+        # Nothing is saved by the formsets themselves: the other inlines are
+        # read-only lists, and new documents go through document_add.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not isinstance(formset, NewDocumentFormSet):
+            return
+        for document_form in formset.forms:
+            if not document_form.has_changed():
+                continue
+            data = document_form.cleaned_data
+            formset.new_objects.append(
+                document_add(
+                    form.instance,
+                    actor=request.user,
+                    doc_type=data["doc_type"],
+                    file=data["file"],
+                    issued_on=data["issued_on"],
+                    expires_on=data.get("expires_on"),
+                )
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        partner = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if partner is not None:
+            context["vetting_actions"] = [
+                {
+                    "label": TRANSITION_LABELS.get((partner.status, status), status.label),
+                    "url": reverse(
+                        "admin:partners_partner_transition", args=[partner.pk, status.value]
+                    ),
+                }
+                for status in allowed_transitions(partner, request.user)
+            ]
+            context["shortcuts"] = self._shortcuts(request, partner)
+        return super().change_view(request, object_id, form_url, context)
+
+    def _shortcuts(self, request, partner: Partner) -> list[dict]:
+        if partner.status in FINAL_STATUSES:
+            return []
+        shortcuts = []
+        targets = [(ApiCredential, "Issue API key")]
+        if partner.kind == PartnerKind.ENROLMENT_PARTNER:
+            # Only enrolment partners get letters and field agents.
+            targets[:0] = [(Authorisation, "Grant authorisation"), (Agent, "Register agent")]
+        for model, label in targets:
+            opts = model._meta
+            if request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+                shortcuts.append({"label": label, "url": f"{url}?partner={partner.pk}"})
+        return shortcuts
+
+    # --- Vetting ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/vetting/<str:to_status>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="partners_partner_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id: str, to_status: str):
+        """Ask for a reason, then move the partner through vetting (one partner at a time)."""
+        partner = get_object_or_404(self, request, object_id)
+        try:
+            target = PartnerStatus(to_status)
+        except ValueError:
+            raise Http404("No such status.") from None
+        if not request.user.has_perm(TRANSITION_PERMISSION[target]):
+            raise PermissionDenied
+        if target not in TRANSITIONS.get(partner.status, frozenset()):
+            # Most likely someone else decided meanwhile: say so, show the partner.
+            self.message_user(
+                request,
+                f"Refused: {partner.code} is {PartnerStatus(partner.status).label.lower()} "
+                f"and cannot move to {target.label.lower()}. [illegal_transition]",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url(partner))
+
+        label = TRANSITION_LABELS.get((partner.status, target), target.label)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            return run_action(
+                self,
+                request,
+                partner,
+                lambda: vetting_transition(partner, target, actor=request.user, reason=reason),
+                success=f"{partner.code}: {label.lower()} — now {target.label.lower()}.",
+            )
+        return action_page(
+            self,
+            request,
+            partner,
+            title=f"{label}: {partner.code} {partner.legal_name}",
+            form=form,
+            submit_label=label,
+            intro=(
+                f"Moves {partner.code} from “{PartnerStatus(partner.status).label}” to "
+                f"“{target.label}”. The decision and your reason go into the signed bureau log "
+                "under your name and cannot be changed afterwards."
+            ),
+            warnings=self._transition_warnings(request, partner, target),
+            danger=target
+            in (PartnerStatus.REJECTED, PartnerStatus.REVOKED, PartnerStatus.SUSPENDED),
+        )
+
+    def _transition_warnings(self, request, partner: Partner, target: PartnerStatus) -> list[str]:
+        """What the service is going to refuse, said before the user writes a reason."""
+        if target != PartnerStatus.APPROVED:
+            return []
+        warnings = [f"Missing or invalid: {item}" for item in partner_missing_documents(partner)]
+        last_review = (
+            partner.decisions.filter(to_status=PartnerStatus.UNDER_REVIEW)
+            .order_by("-decided_at", "-id")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+        if last_review == request.user.pk:
+            warnings.append("You put this partner under review: another approver must approve it.")
+        return warnings
+
+
+__all__ = ["PartnerAdmin", "allowed_transitions", "change_url", "status_badge"]

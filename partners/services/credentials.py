@@ -1,0 +1,133 @@
+"""API keys of partner software and personal API tokens of staff.
+
+A key is shown once, when it is issued; the database keeps only its SHA-256
+and a short prefix to recognise it (partners.auth). Revoking takes effect on
+the next request: authentication looks for an unrevoked row.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from auditsvc.ledger.canonical import format_time
+from auditsvc.models import LedgerKind
+
+from ..auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
+from ..errors import CredentialRevoked
+from ..models import ApiCredential, Partner, StaffToken
+from ._common import actor_name, bureau_log, require_reason
+
+__all__ = ["credential_issue", "credential_revoke", "staff_token_issue", "staff_token_revoke"]
+
+logger = logging.getLogger(__name__)
+
+
+def _label(label: object) -> str:
+    text = label.strip() if isinstance(label, str) else ""
+    if not text:
+        raise ValidationError({"label": "Give the key a label (which software or person uses it)."})
+    if len(text) > 100:
+        raise ValidationError({"label": "A label is at most 100 characters."})
+    return text
+
+
+def credential_issue(partner: Partner, *, actor, label: str) -> tuple[ApiCredential, str]:
+    """Issue an API key for the partner's software; return the credential and the raw key.
+
+    The raw key exists only in the return value: hand it over once. The
+    bureau log records the prefix, never the key.
+    """
+    label = _label(label)
+    key, prefix = new_key(PARTNER_KEY_PREFIX)
+    with transaction.atomic():
+        credential = ApiCredential.objects.create(
+            partner=partner,
+            label=label,
+            prefix=prefix,
+            key_hash=hash_key(key),
+            created_by=actor,
+        )
+        bureau_log(
+            LedgerKind.CREDENTIAL_ISSUED,
+            {
+                "partner": partner.code,
+                "credential": credential.pk,
+                "prefix": prefix,
+                "label": label,
+                "actor": actor_name(actor),
+                "issued_at": format_time(credential.created_at),
+            },
+        )
+    return credential, key
+
+
+def credential_revoke(credential: ApiCredential, *, actor, reason: str) -> ApiCredential:
+    """Revoke a partner API key from the next request on; record who and why in the bureau log.
+
+    Raises CredentialRevoked if it was revoked already.
+    """
+    reason = require_reason(reason)
+    with transaction.atomic():
+        locked = (
+            ApiCredential.objects.select_for_update()
+            .select_related("partner")
+            .get(pk=credential.pk)
+        )
+        if locked.revoked_at is not None:
+            raise CredentialRevoked(f"The key {locked.prefix}… was revoked already.")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.revoke_reason = reason
+        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        bureau_log(
+            LedgerKind.CREDENTIAL_REVOKED,
+            {
+                "partner": locked.partner.code,
+                "credential": locked.pk,
+                "prefix": locked.prefix,
+                "reason": reason,
+                "actor": actor_name(actor),
+                "revoked_at": format_time(locked.revoked_at),
+            },
+        )
+    credential.revoked_at = locked.revoked_at
+    credential.revoked_by = locked.revoked_by
+    credential.revoke_reason = locked.revoke_reason
+    return credential
+
+
+def staff_token_issue(user, *, label: str, actor=None) -> tuple[StaffToken, str]:
+    """Issue a personal API token for ``user``; return the token row and the raw token.
+
+    The token acts with the user's own permissions. ``actor`` is who issued it
+    (None from the command line, where the operator is the machine's admin).
+    """
+    label = _label(label)
+    key, prefix = new_key(STAFF_TOKEN_PREFIX)
+    token = StaffToken.objects.create(user=user, label=label, prefix=prefix, key_hash=hash_key(key))
+    # Staff tokens are not partner decisions, so they have no ledger kind; the
+    # operations log still says who got one and from whom.
+    logger.info(
+        "staff token %s issued to %s by %s", prefix, user.get_username(), actor_name(actor) or "-"
+    )
+    return token, key
+
+
+def staff_token_revoke(token: StaffToken, *, actor) -> StaffToken:
+    """Revoke a personal API token from the next request on.
+
+    Raises CredentialRevoked if it was revoked already.
+    """
+    with transaction.atomic():
+        locked = StaffToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise CredentialRevoked(f"The token {locked.prefix}… was revoked already.")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    logger.info("staff token %s revoked by %s", locked.prefix, actor_name(actor) or "-")
+    token.revoked_at = locked.revoked_at
+    return token

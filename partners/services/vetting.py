@@ -1,0 +1,339 @@
+"""Registering partners, their documents, and moving them through vetting.
+
+The Dengzhou gang got recommendation letters without anyone checking who they
+were. Here every partner is registered with a verified credit code, hands in
+its qualification documents (pinned by SHA-256), and is approved only by a
+second person, only with a complete and current file; every step is a
+VettingDecision and a bureau-log entry that cannot be edited afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from auditsvc.ledger.canonical import format_time
+from auditsvc.models import LedgerKind
+
+from ..choices import TRANSITIONS, PartnerStatus
+from ..errors import DocumentsIncomplete, IllegalTransition, NotPermitted, SameReviewer
+from ..models import Partner, QualificationDocument, VettingDecision
+from ..selectors import partner_missing_documents
+from ._common import actor_name, bureau_log, require_reason
+
+__all__ = [
+    "document_add",
+    "partner_register",
+    "vetting_approve",
+    "vetting_reinstate",
+    "vetting_reject",
+    "vetting_revoke",
+    "vetting_start_review",
+    "vetting_suspend",
+    "vetting_transition",
+]
+
+# Which permission each destination needs. Approving is the second pair of
+# eyes, so it has its own permission (the Approvers group).
+_PERMISSION_FOR = {
+    PartnerStatus.UNDER_REVIEW: "partners.review_partner",
+    PartnerStatus.REJECTED: "partners.review_partner",
+    PartnerStatus.SUSPENDED: "partners.review_partner",
+    PartnerStatus.REVOKED: "partners.review_partner",
+    PartnerStatus.APPROVED: "partners.approve_partner",
+}
+# Two registrations racing for the same next code: the loser retries with the next one.
+_CODE_ATTEMPTS = 5
+_HASH_CHUNK = 1024 * 1024
+
+
+def partner_register(
+    *,
+    actor,
+    legal_name: str,
+    uscc: str,
+    kind: str,
+    contact_name: str,
+    contact_email: str,
+    dpo_name: str,
+    dpo_email: str,
+    address: str,
+    parent: Partner | None = None,
+) -> Partner:
+    """Register a partner (status ``applied``) and record it in the bureau log.
+
+    Every field is validated (the credit code by its check character) and a
+    ValidationError names the bad fields. The partner gets the next free code
+    (P0001, P0002, ...), which is also its log id.
+    """
+    partner = Partner(
+        legal_name=legal_name,
+        uscc=uscc.strip() if isinstance(uscc, str) else uscc,
+        kind=kind,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        dpo_name=dpo_name,
+        dpo_email=dpo_email,
+        address=address,
+        parent=parent,
+        status=PartnerStatus.APPLIED,
+    )
+    partner.full_clean(exclude=["code"])
+
+    for attempt in range(_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                partner.code = Partner.objects.next_code()
+                partner.status_changed_at = timezone.now()
+                partner.save(force_insert=True)
+                bureau_log(
+                    LedgerKind.PARTNER_REGISTERED,
+                    {
+                        "partner": partner.code,
+                        "legal_name": partner.legal_name,
+                        "uscc": partner.uscc,
+                        "kind": partner.kind,
+                        "parent": parent.code if parent is not None else None,
+                        "status": partner.status,
+                        "actor": actor_name(actor),
+                        "registered_at": format_time(partner.status_changed_at),
+                    },
+                )
+            return partner
+        except IntegrityError:
+            partner.pk = None
+            partner._state.adding = True
+            code_taken = Partner.objects.filter(code=partner.code).exists()
+            if not code_taken or attempt == _CODE_ATTEMPTS - 1:
+                # Not the code race: most likely the same credit code registered
+                # concurrently, which full_clean reports with the field name.
+                partner.full_clean(exclude=["code"])
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def vetting_transition(partner: Partner, to_status: str, *, actor, reason: str) -> VettingDecision:
+    """Move a partner through vetting; the only function that changes a partner's status.
+
+    Checks, in this order: a reason is given (ReasonRequired); the move is in
+    partners.choices.TRANSITIONS (IllegalTransition); the actor holds the
+    permission (NotPermitted); an approval is not made by whoever put the
+    partner under review last (SameReviewer); an approval finds every
+    required document present and valid today (DocumentsIncomplete).
+
+    The partner row is locked for the whole decision, so two approvals (or an
+    approval and a suspension) cannot both start from the same status. The
+    VettingDecision and its bureau-log entry commit together or not at all.
+    ``partner`` is updated in place with the new status.
+    """
+    return _transition(partner, to_status, actor=actor, reason=reason)
+
+
+def _transition(
+    partner: Partner,
+    to_status: str,
+    *,
+    actor,
+    reason: str,
+    expected_from: PartnerStatus | None = None,
+) -> VettingDecision:
+    reason = require_reason(reason)
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        from_status = locked.status
+        to_value = str(getattr(to_status, "value", to_status))
+        if to_value not in TRANSITIONS.get(from_status, frozenset()):
+            raise IllegalTransition(
+                f"{locked.code} cannot move from {from_status} to {to_value}.", field="status"
+            )
+        if expected_from is not None and from_status != expected_from:
+            # The named moves say where the partner comes from too: "approve"
+            # ends a review and "reinstate" ends a suspension, so a click on the
+            # wrong one is refused instead of silently doing the other.
+            raise IllegalTransition(
+                f"{locked.code} is {from_status}, not {expected_from}: "
+                f"use the matching action to move it from {from_status} to {to_value}.",
+                field="status",
+            )
+        to_status = PartnerStatus(to_value)
+
+        permission = _PERMISSION_FOR[to_status]
+        if actor is None or not actor.has_perm(permission):
+            raise NotPermitted(
+                f"Moving a partner to {to_status} needs the {permission} permission."
+            )
+
+        if to_status == PartnerStatus.APPROVED:
+            _check_second_pair_of_eyes(locked, actor)
+            missing = partner_missing_documents(locked)
+            if missing:
+                raise DocumentsIncomplete(
+                    f"{locked.code} cannot be approved; documents: {', '.join(missing)}.",
+                    field="documents",
+                )
+
+        decided_at = timezone.now()
+        entry = bureau_log(
+            LedgerKind.PARTNER_VETTING,
+            {
+                "partner": locked.code,
+                "uscc": locked.uscc,
+                "from": from_status,
+                "to": to_status.value,
+                "reason": reason,
+                "actor": actor_name(actor),
+                "decided_at": format_time(decided_at),
+            },
+        )
+        decision = VettingDecision.objects.create(
+            partner=locked,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            decided_at=decided_at,
+            ledger_seq=entry.seq,
+        )
+        locked.status = to_status
+        locked.status_changed_at = decided_at
+        locked.save(update_fields=["status", "status_changed_at"])
+
+    partner.status = locked.status
+    partner.status_changed_at = locked.status_changed_at
+    return decision
+
+
+def _check_second_pair_of_eyes(partner: Partner, actor) -> None:
+    """Maker-checker: whoever last put the partner under review cannot also approve it."""
+    last_review = (
+        VettingDecision.objects.filter(partner=partner, to_status=PartnerStatus.UNDER_REVIEW)
+        .order_by("-decided_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if last_review is not None and last_review == actor.pk:
+        raise SameReviewer(
+            f"You put {partner.code} under review; another approver must approve it."
+        )
+
+
+def vetting_start_review(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """applied -> under_review."""
+    return vetting_transition(partner, PartnerStatus.UNDER_REVIEW, actor=actor, reason=reason)
+
+
+def vetting_approve(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """under_review -> approved (a second person; documents complete)."""
+    return _transition(
+        partner,
+        PartnerStatus.APPROVED,
+        actor=actor,
+        reason=reason,
+        expected_from=PartnerStatus.UNDER_REVIEW,
+    )
+
+
+def vetting_reject(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """under_review -> rejected (final)."""
+    return vetting_transition(partner, PartnerStatus.REJECTED, actor=actor, reason=reason)
+
+
+def vetting_suspend(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """approved -> suspended."""
+    return vetting_transition(partner, PartnerStatus.SUSPENDED, actor=actor, reason=reason)
+
+
+def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """suspended -> approved (same checks as an approval)."""
+    return _transition(
+        partner,
+        PartnerStatus.APPROVED,
+        actor=actor,
+        reason=reason,
+        expected_from=PartnerStatus.SUSPENDED,
+    )
+
+
+def vetting_revoke(partner: Partner, *, actor, reason: str) -> VettingDecision:
+    """suspended -> revoked (final)."""
+    return vetting_transition(partner, PartnerStatus.REVOKED, actor=actor, reason=reason)
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+def document_add(
+    partner: Partner,
+    *,
+    actor,
+    doc_type: str,
+    file,
+    issued_on: dt.date,
+    expires_on: dt.date | None = None,
+) -> QualificationDocument:
+    """Store a qualification document, pin it by its SHA-256, and record it in the bureau log.
+
+    ``file`` is a Django File (an upload) or any binary file object. The hash
+    is computed in chunks, so a large scan is never read into memory at once.
+    The ledger gets the type, hash and dates, never the content.
+    """
+    if not isinstance(file, File):
+        file = File(file, name=os.path.basename(getattr(file, "name", "") or "document"))
+    digest = hashlib.sha256()
+    for chunk in file.chunks(_HASH_CHUNK):
+        digest.update(chunk)
+    file.seek(0)
+
+    document = QualificationDocument(
+        partner=partner,
+        doc_type=doc_type,
+        sha256=digest.hexdigest(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        uploaded_by=actor,
+    )
+    document.file = file
+    errors: dict = {}
+    try:
+        document.full_clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if (
+        "issued_on" not in errors
+        and "expires_on" not in errors
+        and document.expires_on is not None
+        and document.expires_on < document.issued_on
+    ):
+        errors["expires_on"] = ["A document cannot expire before it was issued."]
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            document.save()
+            bureau_log(
+                LedgerKind.PARTNER_DOCUMENT_ADDED,
+                {
+                    "partner": partner.code,
+                    "document": document.pk,
+                    "doc_type": document.doc_type,
+                    "sha256": document.sha256,
+                    "issued_on": document.issued_on.isoformat(),
+                    "expires_on": document.expires_on.isoformat() if document.expires_on else None,
+                    "actor": actor_name(actor),
+                    "uploaded_at": format_time(document.uploaded_at),
+                },
+            )
+    except BaseException:
+        # The row rolled back; a stored file would be an orphan nobody can see.
+        # (_committed: the storage holds the file under document.file.name.)
+        if document.file._committed:
+            document.file.delete(save=False)
+        raise
+    return document

@@ -1,0 +1,47 @@
+"""Fixtures of the partner-registry tests (personas are in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+
+from partners import roles
+from tests import factories
+
+from .support import add_required_documents
+
+
+@pytest.fixture
+def make_partner(db):
+    """Build a partner in a given status, by default with a complete set of current documents."""
+
+    def make(status, *, documents: bool = True, **kwargs):
+        partner = factories.PartnerFactory(status=status, **kwargs)
+        if documents:
+            add_required_documents(partner)
+        return partner
+
+    return make
+
+
+@pytest.fixture
+def approver_only(db):
+    """In the Approvers group but not in Bureau staff: may approve, nothing else."""
+    user = factories.UserFactory(username="approver-only")
+    user.groups.add(Group.objects.get(name=roles.APPROVERS))
+    return user
+
+
+@pytest.fixture
+def roles_after_flush(transactional_db):
+    """The role groups, for a transactional test.
+
+    A transactional test starts from whatever the last one left: its flush
+    empties every table, and post_migrate brings back permissions but not the
+    groups that partners/migrations/0002_roles.py made. Request this before
+    any persona so the groups exist again (the migration's code is idempotent).
+    """
+    importlib.import_module("partners.migrations.0002_roles").create_roles(django_apps, None)

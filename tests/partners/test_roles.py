@@ -1,0 +1,93 @@
+"""The bureau's roles (groups made by partners/migrations/0002_roles.py) and what they may do."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+
+from partners import roles
+
+roles_migration = importlib.import_module("partners.migrations.0002_roles")
+
+EDITABLE = ["partner", "qualificationdocument", "authorisation", "agent", "apicredential"]
+AUDITSVC_MODELS = [
+    "signingkey",
+    "log",
+    "ledgerentry",
+    "treenode",
+    "checkpoint",
+    "enrolmentsession",
+    "accessevent",
+    "accountevent",
+]
+
+
+def permissions_of(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_the_migration_uses_the_names_of_the_roles_module():
+    assert (
+        roles_migration.BUREAU_STAFF,
+        roles_migration.APPROVERS,
+        roles_migration.AUDITORS,
+    ) == roles.ROLES
+
+
+def test_bureau_staff_edit_partner_records_but_never_delete(db):
+    expected = {"partners.review_partner", "partners.view_vettingdecision"}
+    expected |= {f"partners.{a}_{m}" for m in EDITABLE for a in ("view", "add", "change")}
+    expected |= {f"auditsvc.view_{m}" for m in AUDITSVC_MODELS}
+    assert permissions_of(roles.BUREAU_STAFF) == expected
+
+
+def test_approvers_only_add_the_approve_permission(db):
+    assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"}
+
+
+def test_auditors_view_every_model_of_both_apps_and_export_nothing_else(db):
+    expected = {
+        f"{label}.view_{model._meta.model_name}"
+        for label in ("partners", "auditsvc")
+        for model in django_apps.get_app_config(label).get_models()
+    }
+    expected.add("auditsvc.export_ledger")
+    assert permissions_of(roles.AUDITORS) == expected
+
+
+def test_the_personas_hold_what_their_role_gives(staff, approver, auditor):
+    assert staff.has_perm("partners.review_partner")
+    assert not staff.has_perm("partners.approve_partner")
+    assert approver.has_perm("partners.review_partner")
+    assert approver.has_perm("partners.approve_partner")
+    assert auditor.has_perm("auditsvc.export_ledger")
+    assert auditor.has_perm("auditsvc.view_ledgerentry")
+    for user in (staff, approver, auditor):
+        assert not user.has_perm("partners.delete_partner")
+        assert not user.has_perm("partners.delete_vettingdecision")
+        assert not user.has_perm("auditsvc.delete_ledgerentry")
+    assert not auditor.has_perm("partners.review_partner")
+    assert not auditor.has_perm("partners.change_partner")
+    assert not staff.has_perm("auditsvc.export_ledger")
+
+
+@pytest.mark.django_db
+def test_the_migration_is_reversible_and_can_run_again():
+    roles_migration.delete_roles(django_apps, None)
+    assert not Group.objects.filter(name__in=roles.ROLES).exists()
+
+    roles_migration.create_roles(django_apps, None)
+    roles_migration.create_roles(django_apps, None)  # twice: no duplicates, same permissions
+
+    assert set(Group.objects.filter(name__in=roles.ROLES).values_list("name", flat=True)) == set(
+        roles.ROLES
+    )
+    assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"}
+    assert django_apps.get_app_config("partners").models_module is not None
