@@ -11,24 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import operator
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 RESIDENT_ID_SCHEME = "cn-resident-id"
 SCHEMES = (RESIDENT_ID_SCHEME,)
 
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_ZERO_SUM = ord("0") * sum(_ID_WEIGHTS)
 # First two digits of every province-level division of GB/T 2260.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "  # noqa: SIM905
     "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
-_DIVISION_RE = re.compile(r"^\d{6}$")
-_PHONE_RE = re.compile(r"^\+?\d{5,15}$")
+_PHONE_RE = re.compile(r"\+?[0-9]{5,15}")
 
 
 class IdentityError(ValueError):
@@ -49,22 +53,41 @@ class Identity:
     birth_year: int
 
 
+def _weighted_sum(first17: str) -> int:
+    # The digits' ASCII codes times the weights, less 48 ("0") times the
+    # weights: no int() per digit. This runs for every record of every batch.
+    return sum(map(operator.mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_ZERO_SUM
+
+
 def resident_id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits (GB 11643-1999)."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError("The check character is computed over exactly 17 digits.")
+    return _ID_CHECK[_weighted_sum(first17) % 11]
+
+
+# Today as YYYYMMDD, re-read at most once a minute (no birth date may be later).
+_today: list = [0.0, ""]
+
+
+def _today_digits() -> str:
+    now = time.monotonic()
+    if now - _today[0] > 60:
+        _today[:] = [now, dt.date.today().strftime("%Y%m%d")]
+    return _today[1]
 
 
 def normalise_resident_id(value: object) -> str:
     """Validate a GB 11643-1999 resident identity number and return it normalised.
 
-    Raises IdentityError with a stable code: ``invalid_format``,
-    ``invalid_region``, ``invalid_birth_date`` or ``invalid_checksum``.
+    Raises IdentityError with a stable code: ``invalid_type``,
+    ``invalid_format``, ``invalid_region``, ``invalid_birth_date`` or
+    ``invalid_checksum``. The message never contains the value.
     """
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise IdentityError("invalid_type", "Must be a string of 18 characters.")
     number = value.strip().upper()
-    if not _ID_RE.match(number):
+    if not _ID_RE.fullmatch(number):
         raise IdentityError(
             "invalid_format", "Must be 17 digits followed by a digit or X (18 characters)."
         )
@@ -72,13 +95,14 @@ def normalise_resident_id(value: object) -> str:
         raise IdentityError(
             "invalid_region", "The administrative division code is not a valid province."
         )
+    born = number[6:14]
     try:
-        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
     except ValueError:
         raise IdentityError("invalid_birth_date", "The birth date is not a real date.") from None
-    if born.year < 1880 or born > dt.date.today():
+    if born < "18800101" or born > _today_digits():
         raise IdentityError("invalid_birth_date", "The birth date is out of range.")
-    if resident_id_check_char(number[:17]) != number[17]:
+    if _ID_CHECK[_weighted_sum(number[:17]) % 11] != number[17]:
         raise IdentityError("invalid_checksum", "The check character does not match.")
     return number
 
@@ -91,13 +115,32 @@ def is_division_code(value: str, *, allow_prefix: bool = False) -> bool:
     return len(value) in lengths and value[:2] in PROVINCE_CODES
 
 
-def _pepper() -> bytes:
-    return settings.AUDITSVC_PEPPER.encode()
+# The HMAC keyed with the pepper, made once: copying a keyed HMAC skips
+# re-deriving its inner and outer pads, a third of the cost of a pseudonym.
+# Dropped when the setting changes (tests override it).
+_keyed: hmac.HMAC | None = None
+
+
+@receiver(setting_changed)
+def _forget_pepper(*, setting: str, **kwargs) -> None:
+    global _keyed
+    if setting == "AUDITSVC_PEPPER":
+        _keyed = None
+
+
+def _keyed_hmac() -> hmac.HMAC:
+    global _keyed
+    keyed = _keyed
+    if keyed is None:
+        keyed = _keyed = hmac.new(settings.AUDITSVC_PEPPER.encode(), digestmod=hashlib.sha256)
+    return keyed.copy()
 
 
 def pseudonym(kind: str, value: str) -> str:
     """Keyed pseudonym: hex HMAC-SHA256(pepper, kind + ":" + normalised value)."""
-    return hmac.new(_pepper(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    mac = _keyed_hmac()
+    mac.update(f"{kind}:{value}".encode())
+    return mac.hexdigest()
 
 
 def resident_identity(scheme: object, value: object) -> Identity:
@@ -117,7 +160,7 @@ def normalise_phone(value: object) -> str:
     if not isinstance(value, str):
         raise IdentityError("invalid_type", "Must be a string.")
     compact = re.sub(r"[\s\-().]", "", value)
-    if not _PHONE_RE.match(compact):
+    if not _PHONE_RE.fullmatch(compact):
         raise IdentityError("invalid_format", "Must be a phone number of 5 to 15 digits.")
     if not compact.startswith("+"):
         compact = "+86" + compact if len(compact) == 11 and compact[0] == "1" else "+" + compact
@@ -127,6 +170,15 @@ def normalise_phone(value: object) -> str:
 def phone_ref(value: object) -> str:
     """Pseudonym of a phone number."""
     return pseudonym("phone", normalise_phone(value))
+
+
+def account_ref(platform_code: str, value: object) -> str:
+    """Pseudonym of an account id at one platform (ids of two platforms may collide)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise IdentityError(
+            "invalid_format", "Must be a non-empty string of at most 200 characters."
+        )
+    return pseudonym("account", f"{platform_code}:{value.strip()}")
 
 
 def device_ref(value: object) -> str:

@@ -303,3 +303,6 @@ class DailyAccessCount(models.Model):
                 fields=["partner", "agent_code", "day"], name="daily_access_count_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}/{self.agent_code or '*'} {self.day}: {self.count}"

@@ -32,6 +32,7 @@ def _on_after_configure(sender, **kwargs) -> None:
     if str(sender.conf.broker_url).startswith("filesystem://"):
         _make_broker_folders()
 
+
 BEAT_SCHEDULE = {
     # Sign the head of every log that grew since its last checkpoint, and of
     # every log whose newest checkpoint is older than

@@ -71,9 +71,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ValidationFailed):
         return problem_response(exc.status, exc.code, exc.title, exc.detail, errors=exc.errors)
     if isinstance(exc, ServiceError):
-        extra = {"errors": [{"field": exc.field, "code": exc.code, "message": exc.detail}]} if (
-            exc.field
-        ) else {}
+        extra = (
+            {"errors": [{"field": exc.field, "code": exc.code, "message": exc.detail}]}
+            if exc.field
+            else {}
+        )
         return problem_response(exc.status, exc.code, exc.title, exc.detail, **extra)
 
     response = drf_exception_handler(exc, context)
@@ -91,5 +93,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if not isinstance(code, str):
         code = "error"
     detail = str(getattr(exc, "detail", exc))
-    headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+    headers = {
+        k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")
+    }
     return problem_response(response.status_code, code, detail, detail, headers=headers)

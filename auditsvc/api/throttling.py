@@ -14,10 +14,24 @@ import logging
 import time
 
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
+
+# After the cache fails, requests go unthrottled (without trying it) for this long.
+CACHE_RETRY_SECONDS = 5.0
+_cache_down_until = 0.0
+
+
+@receiver(setting_changed)
+def _cache_replaced(*, setting: str, **kwargs) -> None:
+    global _cache_down_until
+    if setting == "CACHES":
+        _cache_down_until = 0.0
+
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -49,11 +63,20 @@ class CredentialRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:{ident}:{window}"
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True  # the cache failed a moment ago: do not wait on it again yet
         try:
             cache.add(key, 0, timeout=period + 1)
             count = cache.incr(key)
         except Exception:  # the cache being down must not stop ingestion
-            logger.warning("throttle cache unavailable; allowing request", exc_info=False)
+            # Fail open, and stop asking for a while: an unreachable Redis costs a
+            # connect timeout per call, which would slow every request down.
+            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+            logger.warning(
+                "throttle cache unavailable; allowing requests unthrottled for %ss",
+                CACHE_RETRY_SECONDS,
+            )
             return True
         if count > limit:
             self.wait_seconds = (window + 1) * period - now

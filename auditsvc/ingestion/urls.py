@@ -1,3 +1,13 @@
+"""URLs of the ingestion API (mounted under /api/v1/)."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("sessions", api.SessionOpenView.as_view(), name="sessions"),
+    # <str:> rather than <uuid:>: a malformed id gets a problem+json 404 from the view.
+    path("sessions/<str:session_id>/close", api.SessionCloseView.as_view(), name="session-close"),
+    path("access-events", api.AccessEventsView.as_view(), name="access-events"),
+    path("account-events", api.AccountEventsView.as_view(), name="account-events"),
+]

@@ -1,0 +1,223 @@
+"""The ingestion API: partner software reports sessions, accesses and account events.
+
+Views stay thin: parse, validate (auditsvc.ingestion.validation), call one
+service, shape the answer. Only partner API keys may report; a staff token
+is authenticated but refused (403), and a partner of the wrong kind gets the
+``wrong_partner_kind`` problem. Answers are 201 when something was recorded
+and 200 when everything sent had been recorded before (the original
+receipts come back).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auditsvc.api.renderers import JSONRenderer
+from auditsvc.api.schema import problem_responses
+from auditsvc.ledger.canonical import format_time
+from partners.auth import PartnerPrincipal
+from partners.choices import PartnerKind
+
+from . import openapi, services, validation
+from .errors import SessionNotFound, WrongPartnerKind
+
+PARTNER_ONLY = "This endpoint takes a partner API key (Bearer ask_...), not a staff token."
+
+
+class IsPartnerSoftware(permissions.BasePermission):
+    """The request carries a partner API key, of the kind the view is for."""
+
+    message = PARTNER_ONLY
+    code = "partner_key_required"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not isinstance(user, PartnerPrincipal):
+            return False
+        kind = view.partner_kind
+        if user.partner.kind != kind:
+            # Checked before the body is read: the body does not matter then.
+            raise WrongPartnerKind(
+                f"Only partners of kind {kind} may use this endpoint; yours is {user.partner.kind}."
+            )
+        return True
+
+
+class IngestionView(APIView):
+    permission_classes = [IsPartnerSoftware]
+    renderer_classes = [JSONRenderer]
+    partner_only = True  # documents the partner key only (auditsvc.api.schema)
+    partner_kind = PartnerKind.ENROLMENT_PARTNER
+
+
+def _batch_status(results: list[services.EventResult]) -> int:
+    return 201 if any(result.status == services.RECORDED for result in results) else 200
+
+
+def _batch_body(results: list[services.EventResult]) -> dict:
+    return {
+        "results": [
+            {
+                "client_event_id": result.client_event_id,
+                "status": result.status,
+                "receipt": result.receipt,
+                "violations": result.violations,
+            }
+            for result in results
+        ]
+    }
+
+
+_COMMON_PROBLEMS = {
+    "400": "Malformed body (every bad field is listed in `errors`); nothing was recorded.",
+    "401": "Missing, unknown or revoked API key.",
+    "403": "Not a partner key, or a partner of the wrong kind (`wrong_partner_kind`).",
+    "429": "Too many requests for this key; retry after the `Retry-After` seconds.",
+}
+
+
+class SessionOpenView(IngestionView):
+    @extend_schema(
+        operation_id="sessions_open",
+        summary="Open an enrolment session",
+        description=(
+            "Record that an agent started helping one resident. Idempotent on "
+            "`client_session_id`: resending answers 200 with the original id and receipt. "
+            "Breaches of the authorisation (region, purpose, dates, hours, agent, partner "
+            "status) do not refuse the session: they come back as `violations`."
+        ),
+        tags=["ingestion"],
+        request=openapi.SessionOpenRequestSerializer,
+        responses={
+            201: openapi.SessionOpenResponseSerializer,
+            200: OpenApiResponse(
+                openapi.SessionOpenResponseSerializer, description="Already recorded."
+            ),
+            **problem_responses(**_COMMON_PROBLEMS),
+        },
+        examples=[
+            openapi.SESSION_OPEN_EXAMPLE,
+            openapi.SESSION_OPEN_ANSWER,
+            openapi.VALIDATION_EXAMPLE,
+        ],
+    )
+    def post(self, request):
+        data = validation.validate_session_open(request.data)
+        result = services.session_open(request.user.partner, data, credential=request.auth)
+        body = {
+            "id": str(result.session.pk),
+            "client_session_id": result.session.client_session_id,
+            "receipt": result.receipt,
+            "violations": result.violations,
+        }
+        return Response(body, status=201 if result.created else 200)
+
+
+class SessionCloseView(IngestionView):
+    @extend_schema(
+        operation_id="sessions_close",
+        summary="Close an enrolment session",
+        description=(
+            "Record the end of one of your sessions. Resending the same close answers 200 "
+            "with the original receipt; closing it again differently is a 409. Another "
+            "partner's session is a 404, as an unknown one."
+        ),
+        tags=["ingestion"],
+        request=openapi.SessionCloseRequestSerializer,
+        responses={
+            201: openapi.SessionCloseResponseSerializer,
+            200: OpenApiResponse(
+                openapi.SessionCloseResponseSerializer, description="Already closed so."
+            ),
+            **problem_responses(
+                **_COMMON_PROBLEMS,
+                **{
+                    "404": "You have no session with this id.",
+                    "409": "Already closed with another time or outcome.",
+                },
+            ),
+        },
+        examples=[openapi.SESSION_CLOSE_EXAMPLE],
+    )
+    def post(self, request, session_id: str):
+        try:
+            session_uuid = uuid.UUID(session_id)
+        except ValueError:
+            raise SessionNotFound() from None
+        data = validation.validate_session_close(request.data)
+        result = services.session_close(
+            request.user.partner, session_uuid, data, credential=request.auth
+        )
+        session = result.session
+        body = {
+            "id": str(session.pk),
+            "client_session_id": session.client_session_id,
+            "closed_at": format_time(session.closed_at),
+            "outcome": session.outcome,
+            "receipt": result.receipt,
+        }
+        return Response(body, status=201 if result.created else 200)
+
+
+class AccessEventsView(IngestionView):
+    @extend_schema(
+        operation_id="access_events_record",
+        summary="Report identity accesses (batch)",
+        description=(
+            "Report up to 1,000 identity accesses. A malformed batch is refused whole (400, "
+            "nothing recorded). Each well-formed record is recorded, even when it breaks the "
+            "authorisation (returned as `violations`). Records whose `client_event_id` you "
+            "sent before come back as `duplicate` with their original receipt. 201 when "
+            "something was recorded, 200 when every record was a duplicate."
+        ),
+        tags=["ingestion"],
+        request=openapi.AccessEventBatchSerializer,
+        responses={
+            201: openapi.BatchResultSerializer,
+            200: OpenApiResponse(
+                openapi.BatchResultSerializer, description="Every record was a duplicate."
+            ),
+            **problem_responses(**_COMMON_PROBLEMS),
+        },
+        examples=[openapi.ACCESS_EXAMPLE, openapi.ACCESS_ANSWER, openapi.VALIDATION_EXAMPLE],
+    )
+    def post(self, request):
+        events = validation.validate_access_batch(request.data)
+        results = services.access_events_record(
+            request.user.partner, events, credential=request.auth
+        )
+        return Response(_batch_body(results), status=_batch_status(results))
+
+
+class AccountEventsView(IngestionView):
+    partner_kind = PartnerKind.ACCOUNT_PLATFORM
+
+    @extend_schema(
+        operation_id="account_events_record",
+        summary="Report account events (batch, account platforms)",
+        description=(
+            "Account platforms report accounts opened, identities bound, limits raised and "
+            "accounts closed, up to 1,000 per batch, with the same rules as access events. "
+            "Account ids, devices and phones are kept only as pseudonyms."
+        ),
+        tags=["ingestion"],
+        request=openapi.AccountEventBatchSerializer,
+        responses={
+            201: openapi.BatchResultSerializer,
+            200: OpenApiResponse(
+                openapi.BatchResultSerializer, description="Every record was a duplicate."
+            ),
+            **problem_responses(**_COMMON_PROBLEMS),
+        },
+        examples=[openapi.ACCOUNT_EXAMPLE, openapi.ACCOUNT_ANSWER, openapi.VALIDATION_EXAMPLE],
+    )
+    def post(self, request):
+        partner = request.user.partner
+        events = validation.validate_account_batch(request.data, platform_code=partner.code)
+        results = services.account_events_record(partner, events, credential=request.auth)
+        return Response(_batch_body(results), status=_batch_status(results))

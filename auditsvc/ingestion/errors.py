@@ -1,0 +1,31 @@
+"""Errors of the ingestion API, each with a stable code and HTTP status.
+
+Malformed bodies are ``auditsvc.api.problems.ValidationFailed`` (400, one
+entry per bad field). Breaking the partner's authorisation is never an error:
+the record is kept and the breach returned as ``violations``.
+"""
+
+from __future__ import annotations
+
+from auditsvc.errors import NotFound, ServiceError
+
+
+class IngestionError(ServiceError):
+    code = "ingestion_error"
+
+
+class WrongPartnerKind(IngestionError):
+    code = "wrong_partner_kind"
+    status = 403
+    title = "This endpoint is for another kind of partner."
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+    title = "You have no session with this id."
+
+
+class SessionAlreadyClosed(IngestionError):
+    code = "session_already_closed"
+    status = 409
+    title = "This session was already closed with another time or outcome."

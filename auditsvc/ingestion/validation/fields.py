@@ -1,0 +1,302 @@
+"""Checks of single fields: each returns the valid value or None after recording why not.
+
+Absent and null are the same (``required``). Field paths (``events[3].agent``)
+are built only when there is an error to report, so valid records never pay
+for them. No message quotes the submitted value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from auditsvc.identities import (
+    SCHEMES,
+    Identity,
+    IdentityError,
+    is_division_code,
+    resident_identity,
+)
+from partners.choices import DataField
+
+DATA_FIELDS = frozenset(DataField.values)
+# RFC 3339 date-time (section 5.6): the offset is required; "t", "z" and a space
+# instead of "T" are allowed, as the RFC's notes permit.
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+_EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class Errors(list):
+    """The errors of one body, in the order found."""
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.append({"field": field, "code": code, "message": message})
+
+
+def _join(prefix: str, name: str) -> str:
+    # Only called to name a field in an error: valid records never build paths.
+    return f"{prefix}.{name}" if prefix else name
+
+
+# --- Times ------------------------------------------------------------------------
+
+
+def parse_datetime(value: str) -> dt.datetime | None:
+    """Parse an RFC 3339 date-time with an offset into an aware UTC datetime.
+
+    Returns None when ``value`` is not one (no offset, impossible date, leap
+    second, offset beyond 23:59, before 1970). Fractions beyond microseconds
+    are truncated.
+    """
+    if _DATETIME_RE.fullmatch(value) is None:
+        return None
+    # The pattern admits only RFC 3339, which fromisoformat (C, fast) reads
+    # once "t" and "z" are upper case.
+    try:
+        moment = dt.datetime.fromisoformat(value.upper())
+    except ValueError:
+        return None
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    if moment < _EARLIEST:
+        return None
+    return moment
+
+
+def time_value(
+    obj: dict, name: str, prefix: str, errors: Errors, latest: dt.datetime
+) -> dt.datetime | None:
+    """``obj[name]`` as an RFC 3339 time (UTC), at most ``latest``."""
+    value = obj.get(name)
+    if type(value) is str:
+        moment = parse_datetime(value)
+        if moment is not None and moment <= latest:
+            return moment
+    if value is None:
+        errors.add(_join(prefix, name), "required", "This field is required.")
+    elif type(value) is not str:
+        errors.add(_join(prefix, name), "invalid_type", "Must be a string (RFC 3339 date-time).")
+    elif moment is None:
+        errors.add(
+            _join(prefix, name),
+            "invalid_datetime",
+            "Must be an RFC 3339 date-time with an offset after 1970, "
+            "e.g. 2026-11-23T09:30:00+08:00.",
+        )
+    else:
+        errors.add(
+            _join(prefix, name),
+            "in_future",
+            f"Must not be more than {settings.AUDITSVC_MAX_CLOCK_SKEW_SECONDS} seconds "
+            "ahead of the service's clock.",
+        )
+    return None
+
+
+def latest_allowed() -> dt.datetime:
+    """The latest time a record may carry: now plus the allowed clock skew."""
+    return timezone.now() + dt.timedelta(seconds=settings.AUDITSVC_MAX_CLOCK_SKEW_SECONDS)
+
+
+# --- Fields ---------------------------------------------------------------------------
+
+
+def unknown_keys(obj: dict, allowed: frozenset[str], prefix: str, errors: Errors) -> None:
+    """Record an ``unknown_field`` error for each key of ``obj`` not in ``allowed``."""
+    extra = obj.keys() - allowed
+    for key in sorted(map(str, extra)):
+        errors.add(
+            _join(prefix, key[:64]),
+            "unknown_field",
+            f"Unknown field; allowed: {', '.join(sorted(allowed))}.",
+        )
+
+
+def string_value(
+    obj: dict, name: str, prefix: str, errors: Errors, pattern: re.Pattern, what: str
+) -> str | None:
+    """``obj[name]`` as a string that ``pattern`` matches whole (``what`` describes it)."""
+    value = obj.get(name)
+    if type(value) is str and pattern.fullmatch(value) is not None:
+        return value
+    if value is None:
+        errors.add(_join(prefix, name), "required", "This field is required.")
+    elif type(value) is not str:
+        errors.add(_join(prefix, name), "invalid_type", "Must be a string.")
+    else:
+        errors.add(_join(prefix, name), "invalid_format", f"Must be {what}.")
+    return None
+
+
+def choice_value(
+    obj: dict, name: str, prefix: str, errors: Errors, choices: frozenset[str]
+) -> str | None:
+    """``obj[name]`` as one of ``choices``."""
+    value = obj.get(name)
+    if type(value) is str and value in choices:
+        return value
+    if value is None:
+        errors.add(_join(prefix, name), "required", "This field is required.")
+    elif type(value) is not str:
+        errors.add(_join(prefix, name), "invalid_type", "Must be a string.")
+    else:
+        errors.add(
+            _join(prefix, name), "invalid_choice", f"Must be one of: {', '.join(sorted(choices))}."
+        )
+    return None
+
+
+RESIDENT_KEYS = frozenset({"scheme", "value"})
+
+
+def resident_value(obj: dict, name: str, prefix: str, errors: Errors) -> Identity | None:
+    """A resident identity object ``{"scheme", "value"}``; the value is never echoed."""
+    value = obj.get(name)
+    if type(value) is not dict:
+        if value is None:
+            errors.add(_join(prefix, name), "required", "This field is required.")
+        else:
+            errors.add(
+                _join(prefix, name),
+                "invalid_type",
+                'Must be an object {"scheme": ..., "value": ...}.',
+            )
+        return None
+    if len(value) != 2 or value.keys() != RESIDENT_KEYS:
+        unknown_keys(value, RESIDENT_KEYS, _join(prefix, name), errors)
+    scheme = value.get("scheme")
+    number = value.get("value")
+    if scheme not in SCHEMES:
+        field = f"{_join(prefix, name)}.scheme"
+        if scheme is None:
+            errors.add(field, "required", "This field is required.")
+        elif type(scheme) is not str:
+            errors.add(field, "invalid_type", "Must be a string.")
+        else:
+            errors.add(field, "unknown_scheme", f"Scheme must be one of: {', '.join(SCHEMES)}.")
+        scheme = None
+    if number is None:
+        errors.add(f"{_join(prefix, name)}.value", "required", "This field is required.")
+        return None
+    if scheme is None:
+        return None
+    try:
+        return resident_identity(scheme, number)
+    except IdentityError as exc:
+        # IdentityError messages never contain the value (auditsvc.identities).
+        errors.add(f"{_join(prefix, name)}.value", exc.code, exc.message)
+        return None
+
+
+def pseudonymised_value(obj: dict, name: str, prefix: str, errors: Errors, make_ref) -> str | None:
+    """A device, phone or account id, returned as its keyed pseudonym ``make_ref(value)``."""
+    value = obj.get(name)
+    if type(value) is str:
+        try:
+            return make_ref(value)
+        except IdentityError as exc:
+            errors.add(_join(prefix, name), exc.code, exc.message)
+            return None
+    if value is None:
+        errors.add(_join(prefix, name), "required", "This field is required.")
+    else:
+        errors.add(_join(prefix, name), "invalid_type", "Must be a string.")
+    return None
+
+
+def memoised(make_ref):
+    """``make_ref`` remembering its answers for one body: a batch often has one device."""
+    refs: dict[str, str] = {}
+
+    def ref(value: str) -> str:
+        found = refs.get(value)
+        if found is None:
+            found = refs[value] = make_ref(value)
+        return found
+
+    return ref
+
+
+def region_value(obj: dict, name: str, prefix: str, errors: Errors) -> str | None:
+    """``obj[name]`` as a 6-digit administrative division code."""
+    value = obj.get(name)
+    if type(value) is str and is_division_code(value):
+        return value
+    if value is None:
+        errors.add(_join(prefix, name), "required", "This field is required.")
+    elif type(value) is not str:
+        errors.add(_join(prefix, name), "invalid_type", "Must be a string.")
+    else:
+        errors.add(
+            _join(prefix, name),
+            "invalid_region_code",
+            "Must be a 6-digit administrative division code (GB/T 2260), e.g. 411381.",
+        )
+    return None
+
+
+def fields_value(obj: dict, prefix: str, errors: Errors) -> list[str] | None:
+    """``obj["fields"]``: a non-empty list of data fields, repeats dropped."""
+    value = obj.get("fields")
+    if type(value) is list and value and DATA_FIELDS.issuperset(value):
+        # A repeated field adds nothing; keep the first of each, in the order sent.
+        return value if len(set(value)) == len(value) else list(dict.fromkeys(value))
+    field = _join(prefix, "fields")
+    if value is None:
+        errors.add(field, "required", "This field is required.")
+    elif type(value) is not list:
+        errors.add(field, "invalid_type", "Must be a list of field names.")
+    elif not value:
+        errors.add(field, "required", "List at least one field that was read.")
+    else:
+        for position, name in enumerate(value):
+            if type(name) is not str:
+                errors.add(f"{field}[{position}]", "invalid_type", "Must be a string.")
+            elif name not in DATA_FIELDS:
+                errors.add(
+                    f"{field}[{position}]",
+                    "invalid_choice",
+                    f"Must be one of: {', '.join(sorted(DATA_FIELDS))}.",
+                )
+    return None
+
+
+def session_value(obj: dict, prefix: str, errors: Errors) -> uuid.UUID | None:
+    """``obj["session"]``: a session id, or None when null or absent (not an error)."""
+    value = obj.get("session")
+    if value is None:
+        return None
+    if type(value) is not str:
+        errors.add(
+            _join(prefix, "session"),
+            "invalid_type",
+            "Must be a session id (UUID string) or null.",
+        )
+        return None
+    try:
+        if len(value) != 36:  # the hyphenated form POST /sessions returns, nothing else
+            raise ValueError
+        return uuid.UUID(value)
+    except ValueError:
+        errors.add(
+            _join(prefix, "session"),
+            "invalid_format",
+            "Must be a session id as returned by POST /sessions.",
+        )
+        return None
+
+
+def object_body(data: Any, errors: Errors) -> dict | None:
+    """The body itself, which must be a JSON object."""
+    if type(data) is not dict:
+        errors.add("", "invalid_type", "The body must be a JSON object.")
+        return None
+    return data

@@ -1,0 +1,149 @@
+"""POST /api/v1/account-events: account platforms report accounts tied to residents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from auditsvc.identities import account_ref, device_ref, phone_ref, resident_identity
+from auditsvc.models import AccountEvent, LedgerKind
+from partners.choices import PartnerStatus
+
+from .support import (
+    ACCOUNT,
+    ACCOUNT_URL,
+    DEVICE,
+    PHONE,
+    RESIDENT,
+    account_event,
+    assert_receipt_verifies,
+    entry_body,
+    post,
+    problem_errors,
+    records_count,
+)
+
+
+def test_it_records_account_events_as_pseudonyms(platform_client, account_platform, now):
+    events = [
+        account_event(now - dt.timedelta(minutes=3), 1),
+        account_event(now, 2, action="limit_raised", channel="app"),
+    ]
+
+    response = post(platform_client, ACCOUNT_URL, {"events": events})
+
+    assert response.status_code == 201
+    results = response.json()["results"]
+    assert [(r["client_event_id"], r["status"], r["violations"]) for r in results] == [
+        ("acc-1", "recorded", []),
+        ("acc-2", "recorded", []),
+    ]
+    entry = assert_receipt_verifies(results[0]["receipt"])
+    assert entry.kind == LedgerKind.ACCOUNT_RECORDED
+    assert entry.log_id == account_platform.code
+
+    row = AccountEvent.objects.get(client_event_id="acc-1")
+    assert row.partner == account_platform
+    assert row.identity_ref == resident_identity("cn-resident-id", RESIDENT).identity_ref
+    assert row.account_ref == account_ref(account_platform.code, ACCOUNT)
+    assert row.phone_ref == phone_ref(PHONE)
+    assert row.device_ref == device_ref(DEVICE)
+    assert (row.action, row.channel, row.birth_year) == ("opened", "e_card_activation", 1950)
+    signed = entry_body(entry)
+    assert signed["account_ref"] == row.account_ref
+    assert signed["phone_ref"] == row.phone_ref
+    assert AccountEvent.objects.get(client_event_id="acc-2").action == "limit_raised"
+
+
+def test_it_answers_a_resent_batch_with_the_original_receipts(platform_client, now):
+    body = {"events": [account_event(now, 1), account_event(now, 2)]}
+    first = post(platform_client, ACCOUNT_URL, body)
+    size = records_count()
+
+    again = post(platform_client, ACCOUNT_URL, body)
+
+    assert again.status_code == 200
+    assert [r["receipt"] for r in again.json()["results"]] == [
+        r["receipt"] for r in first.json()["results"]
+    ]
+    assert {r["status"] for r in again.json()["results"]} == {"duplicate"}
+    assert records_count() == size
+
+
+def test_it_records_a_platform_that_is_not_approved_with_a_violation(
+    platform_client, account_platform, now
+):
+    account_platform.__class__.objects.filter(pk=account_platform.pk).update(
+        status=PartnerStatus.SUSPENDED
+    )
+
+    response = post(platform_client, ACCOUNT_URL, {"events": [account_event(now)]})
+
+    assert response.status_code == 201
+    assert response.json()["results"][0]["violations"] == ["partner_not_approved"]
+    assert AccountEvent.objects.get().violation_list == ["partner_not_approved"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"action": "transferred"}, "action", "invalid_choice"),
+        ({"channel": "phone_call"}, "channel", "invalid_choice"),
+        ({"phone": "call me"}, "phone", "invalid_format"),
+        (
+            {"holder": {"scheme": "cn-resident-id", "value": "110105194912310021"}},
+            "holder.value",
+            "invalid_checksum",
+        ),
+        ({"occurred_at": "yesterday"}, "occurred_at", "invalid_datetime"),
+        ({"account": None}, "account", "required"),
+        ({"amount": 100}, "amount", "unknown_field"),
+    ],
+)
+def test_it_refuses_a_malformed_batch_whole(platform_client, now, change, field, code):
+    events = [account_event(now, 1), account_event(now, 2, **change)]
+
+    response = post(platform_client, ACCOUNT_URL, {"events": events})
+
+    assert problem_errors(response) == {(f"events[1].{field}", code)}
+    assert records_count() == 0
+
+
+def test_it_never_echoes_a_phone_number(platform_client, now):
+    phone = "+86 139 1234 567x"
+
+    response = post(platform_client, ACCOUNT_URL, {"events": [account_event(now, phone=phone)]})
+
+    assert response.status_code == 400
+    assert phone not in response.content.decode()
+
+
+def test_it_refuses_an_enrolment_partner(partner_client, now):
+    response = post(partner_client, ACCOUNT_URL, {"events": [account_event(now)]})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "wrong_partner_kind"
+    assert records_count() == 0
+
+
+def test_it_refuses_a_staff_token(auditor_client, now):
+    response = post(auditor_client, ACCOUNT_URL, {"events": [account_event(now)]})
+
+    assert response.status_code == 403
+
+
+def test_it_keeps_two_platforms_apart(platform_client, account_platform, now):
+    from tests import factories
+    from tests.conftest import bearer_client
+
+    second = factories.PartnerFactory(kind=account_platform.kind, status=PartnerStatus.APPROVED)
+    second_client = bearer_client(factories.issue_test_key(second))
+
+    post(platform_client, ACCOUNT_URL, {"events": [account_event(now, 1)]})
+    response = post(second_client, ACCOUNT_URL, {"events": [account_event(now, 1)]})
+
+    assert response.status_code == 201
+    assert response.json()["results"][0]["status"] == "recorded"
+    refs = dict(AccountEvent.objects.values_list("partner__code", "account_ref"))
+    assert refs[account_platform.code] != refs[second.code]  # account ids are per platform

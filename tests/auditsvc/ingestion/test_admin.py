@@ -1,0 +1,239 @@
+"""The read-only admin of sessions, accesses and account events, and the resident lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from auditsvc.identities import resident_identity
+from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
+from tests import factories
+
+from .support import (
+    ACCESS_URL,
+    ACCOUNT_URL,
+    OTHER_RESIDENT,
+    RESIDENT,
+    SESSIONS_URL,
+    access_event,
+    account_event,
+    post,
+    resident,
+    session_body,
+)
+
+MODELS = ["enrolmentsession", "accessevent", "accountevent"]
+LOOKUP_URL = "/admin/auditsvc/accessevent/resident-lookup/"
+
+
+def changelist(model: str) -> str:
+    return f"/admin/auditsvc/{model}/"
+
+
+@pytest.fixture
+def reported(partner_client, other_partner_client, platform_client, now):
+    """Records of two partners and a platform, about two residents."""
+    session = post(partner_client, SESSIONS_URL, session_body(now - dt.timedelta(hours=1))).json()
+    post(
+        partner_client,
+        ACCESS_URL,
+        {
+            "events": [
+                access_event(now, 1, session=session["id"]),
+                access_event(now, 2, agent="A-0404"),
+                access_event(now, 3, resident=resident(OTHER_RESIDENT), purpose="info_update"),
+            ]
+        },
+    )
+    post(other_partner_client, ACCESS_URL, {"events": [access_event(now, 1)]})
+    post(
+        platform_client,
+        ACCOUNT_URL,
+        {"events": [account_event(now, 1), account_event(now, 2, holder=resident(OTHER_RESIDENT))]},
+    )
+    return session
+
+
+@pytest.fixture
+def as_staff(staff, admin_client_for):
+    return admin_client_for(staff)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_staff_can_list_and_view_but_not_add_change_or_delete(as_staff, reported, model):
+    record = {
+        "enrolmentsession": EnrolmentSession,
+        "accessevent": AccessEvent,
+        "accountevent": AccountEvent,
+    }[model].objects.first()
+    change = f"{changelist(model)}{record.pk}/change/"
+
+    assert as_staff.get(changelist(model)).status_code == 200
+    page = as_staff.get(change)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # a read-only view
+    assert as_staff.get(f"{changelist(model)}add/").status_code == 403
+    assert as_staff.post(change, {}).status_code == 403
+    assert as_staff.get(f"{changelist(model)}{record.pk}/delete/").status_code == 403
+    assert (
+        as_staff.post(f"{changelist(model)}{record.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+
+
+def test_even_a_superuser_cannot_change_evidence(admin_client_for, reported):
+    root = factories.UserFactory(username="root", is_superuser=True)
+    client = admin_client_for(root)
+    event = AccessEvent.objects.first()
+
+    assert client.get(f"{changelist('accessevent')}add/").status_code == 403
+    assert (
+        client.post(f"{changelist('accessevent')}{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+def rows(response) -> list[str]:
+    return [str(obj.client_event_id) for obj in response.context["cl"].result_list]
+
+
+def test_it_filters_by_violation(as_staff, reported):
+    unknown_agent = as_staff.get(changelist("accessevent"), {"violation": "agent_unknown"})
+    clean = as_staff.get(changelist("accessevent"), {"violation": "none"})
+    sessionless = as_staff.get(changelist("accessevent"), {"violation": "no_open_session"})
+
+    assert rows(unknown_agent) == ["e-2"]
+    assert sorted(rows(clean)) == ["e-1"]
+    assert sorted(rows(sessionless)) == ["e-1", "e-2", "e-3"]  # e-1 of the other partner too
+
+
+def test_it_filters_by_partner_agent_and_purpose(as_staff, reported, vetted_partner):
+    by_partner = as_staff.get(changelist("accessevent"), {"partner__id__exact": vetted_partner.pk})
+    by_agent = as_staff.get(changelist("accessevent"), {"agent_code": "A-0404"})
+    by_purpose = as_staff.get(changelist("accessevent"), {"purpose__exact": "info_update"})
+
+    assert sorted(rows(by_partner)) == ["e-1", "e-2", "e-3"]
+    assert rows(by_agent) == ["e-2"]
+    assert rows(by_purpose) == ["e-3"]
+    [agents] = [f for f in by_partner.context["cl"].filter_specs if f.title == "agent"]
+    assert [code for code, _ in agents.lookup_choices] == ["A-0001", "A-0002"]
+    registered = as_staff.get(
+        changelist("accessevent"), {"partner__id__exact": vetted_partner.pk, "agent_code": "A-0001"}
+    )
+    assert sorted(rows(registered)) == ["e-1", "e-3"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_lists_cost_the_same_queries_for_many_rows(
+    as_staff, partner_client, platform_client, now, model
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert as_staff.get(changelist(model)).status_code == 200
+        return len(captured)
+
+    def report(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            post(partner_client, SESSIONS_URL, session_body(now, client_session_id=f"s-{n}"))
+        post(
+            partner_client,
+            ACCESS_URL,
+            {"events": [access_event(now, n) for n in range(start, start + count)]},
+        )
+        post(
+            platform_client,
+            ACCOUNT_URL,
+            {"events": [account_event(now, n) for n in range(start, start + count)]},
+        )
+
+    report(0, 2)
+    few = queries()
+    report(2, 20)
+    many = queries()
+
+    assert many == few
+
+
+def test_the_lists_offer_a_date_hierarchy_and_the_lookup(as_staff, reported):
+    page = as_staff.get(changelist("accessevent"))
+
+    assert page.context["cl"].date_hierarchy == "occurred_at"
+    assert LOOKUP_URL.encode() in page.content
+
+
+def test_the_resident_lookup_lists_everything_about_one_resident(as_staff, reported):
+    response = as_staff.post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 200
+    records = response.context["records"]
+    assert [s.client_session_id for s in records.sessions] == ["s-1"]
+    assert sorted((a.partner.code, a.client_event_id) for a in records.accesses) == sorted(
+        [
+            (reported["receipt"]["log"], "e-1"),
+            (reported["receipt"]["log"], "e-2"),
+            (
+                AccessEvent.objects.exclude(partner__code=reported["receipt"]["log"])
+                .get()
+                .partner.code,
+                "e-1",
+            ),
+        ]
+    )
+    assert [a.client_event_id for a in records.accounts] == ["acc-1"]
+    ref = resident_identity("cn-resident-id", RESIDENT).identity_ref
+    content = response.content.decode()
+    assert ref[:12] in content
+    assert RESIDENT not in content  # not even in the form's input
+    assert RESIDENT[:17] not in content
+
+
+def test_the_resident_lookup_explains_an_invalid_number(as_staff, reported):
+    bad = RESIDENT[:17] + ("1" if RESIDENT[17] != "1" else "2")
+
+    response = as_staff.post(LOOKUP_URL, {"identity_number": bad})
+
+    assert response.status_code == 200
+    assert response.context["records"] is None
+    errors = response.context["form"].errors["identity_number"]
+    assert errors == [
+        "This is not a valid resident identity number: The check character does not match."
+    ]
+    assert bad not in response.content.decode()
+
+
+def test_the_resident_lookup_never_takes_the_number_from_the_url(as_staff, reported):
+    response = as_staff.get(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 200
+    assert response.context["records"] is None
+    assert b'method="post"' in response.content
+
+
+def test_the_resident_lookup_needs_permission_to_view_accesses(admin_client_for, reported):
+    nobody = factories.UserFactory(username="clerk")  # staff, but in no group
+
+    response = admin_client_for(nobody).post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 403
+
+
+def test_auditors_can_look_residents_up(auditor, admin_client_for, reported):
+    response = admin_client_for(auditor).post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 200
+    assert len(response.context["records"].accesses) == 3
+
+
+def test_the_lookup_requires_a_second_factor(staff, reported):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 302  # to the sign-in page
+    assert "login" in response["Location"]

@@ -1,0 +1,193 @@
+"""No raw identity number, phone, device or account id is kept or logged anywhere.
+
+After ingesting records whose raw values are known (and a staff lookup that
+types one in), every text, varchar, json and binary column of every table of
+the database is read and searched for those values and their normalised
+forms; so is every log record emitted meanwhile (captured at DEBUG).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from django.db import connection
+
+from .support import (
+    ACCESS_URL,
+    ACCOUNT,
+    ACCOUNT_URL,
+    DEVICE,
+    OTHER_RESIDENT,
+    PHONE,
+    RESIDENT,
+    SESSIONS_URL,
+    access_event,
+    account_event,
+    close_url,
+    post,
+    resident,
+    session_body,
+)
+
+# The resident's number with its check character X written in lower case.
+LOWER_X_RESIDENT = RESIDENT.lower()
+assert RESIDENT.endswith("X")
+BAD_RESIDENT = RESIDENT[:17] + ("0" if RESIDENT[17] != "0" else "1")  # wrong check character
+SPACED_DEVICE = f"  {DEVICE}  "
+LOCAL_PHONE = PHONE.removeprefix("+86")  # sent without the country code
+SPACED_PHONE = "+86 139-1234-5678"
+
+
+def needles() -> set[str]:
+    """Every raw value sent, and every normalised form the service could have derived."""
+    raw = {
+        RESIDENT,
+        OTHER_RESIDENT,
+        LOWER_X_RESIDENT,
+        BAD_RESIDENT,
+        DEVICE,
+        PHONE,
+        LOCAL_PHONE,
+        SPACED_PHONE,
+        ACCOUNT,
+    }
+    derived = {value.upper() for value in raw}
+    derived |= {RESIDENT[:17], OTHER_RESIDENT[:17], BAD_RESIDENT[:17]}  # without check character
+    derived |= {"8613912345678", "139 1234 5678", "139-1234-5678"}
+    return raw | derived
+
+
+TEXT_TYPES = ("char", "text", "json", "clob", "uuid")
+BINARY_TYPES = ("bytea", "blob", "binary")
+
+
+def columns_to_scan() -> list[tuple[str, str]]:
+    """(table, column) of every textual or binary column of every table of the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
+            )
+            rows = cursor.fetchall()
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            rows = []
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'PRAGMA table_info("{table}")')
+                rows += [(table, column[1], column[2] or "blob") for column in cursor.fetchall()]
+        else:
+            pytest.skip(f"no schema scan written for {connection.vendor}")
+    found = [
+        (table, column)
+        for table, column, data_type in rows
+        if any(kind in data_type.lower() for kind in TEXT_TYPES + BINARY_TYPES)
+    ]
+    assert len(found) > 20, found  # sanity: the scan really sees the schema
+    return found
+
+
+def scan_database(values: set[str]) -> list[str]:
+    """Where any of ``values`` occurs in the database, as 'table.column'."""
+    encoded = {value.encode() for value in values}
+    hits = []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, column in columns_to_scan():
+            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)}")  # noqa: S608
+            for (cell,) in cursor.fetchall():
+                if cell is None:
+                    continue
+                if isinstance(cell, memoryview | bytes | bytearray):
+                    data = bytes(cell)
+                    if any(value in data for value in encoded):
+                        hits.append(f"{table}.{column}")
+                else:
+                    text = str(cell)
+                    if any(value in text or value in text.upper() for value in values):
+                        hits.append(f"{table}.{column}")
+    return hits
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in ("django", "django.request", "django.db.backends", "auditsvc", "partners"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def test_no_raw_value_reaches_the_database_or_the_logs(
+    partner_client, platform_client, staff, admin_client_for, logs, now
+):
+    # Sessions and accesses, with every spelling of the raw values.
+    session = post(
+        partner_client,
+        SESSIONS_URL,
+        session_body(now - dt.timedelta(hours=1), device=SPACED_DEVICE, consent_ref="consent-77"),
+    )
+    assert session.status_code == 201
+    session_id = session.json()["id"]
+    accesses = post(
+        partner_client,
+        ACCESS_URL,
+        {
+            "events": [
+                access_event(now, 1, session=session_id),
+                access_event(now, 2, resident=resident(OTHER_RESIDENT), device=SPACED_DEVICE),
+                access_event(now, 3, resident=resident(LOWER_X_RESIDENT)),
+            ]
+        },
+    )
+    assert accesses.status_code == 201
+    closed = post(
+        partner_client,
+        close_url(session_id),
+        {"closed_at": now.isoformat(), "outcome": "completed"},
+    )
+    assert closed.status_code == 201
+    accounts = post(
+        platform_client,
+        ACCOUNT_URL,
+        {
+            "events": [
+                account_event(now, 1),
+                account_event(now, 2, phone=LOCAL_PHONE),
+                account_event(now, 3, phone=SPACED_PHONE, holder=resident(OTHER_RESIDENT)),
+            ]
+        },
+    )
+    assert accounts.status_code == 201
+    # Refused requests carrying raw values.
+    refused = post(
+        partner_client,
+        ACCESS_URL,
+        {"events": [access_event(now, 9, resident=resident(BAD_RESIDENT))]},
+    )
+    assert refused.status_code == 400
+    refused = post(platform_client, ACCOUNT_URL, {"events": [account_event(now, 9, phone="+86 x")]})
+    assert refused.status_code == 400
+    # A staff member looks a resident up in the admin.
+    lookup = admin_client_for(staff).post(
+        "/admin/auditsvc/accessevent/resident-lookup/", {"identity_number": RESIDENT}
+    )
+    assert lookup.status_code == 200
+    assert RESIDENT not in lookup.content.decode()
+
+    hits = scan_database(needles())
+
+    assert hits == []
+    for record in logs.records:
+        text = record.getMessage() + repr(record.args) + str(record.exc_info or "")
+        assert not [value for value in needles() if value in text], record.getMessage()
+    assert not [value for value in needles() if value in logs.text]
+
+
+def test_the_scan_would_find_a_raw_value(vetted_partner):
+    """The scan is not blind: a raw number written to a text column is found."""
+    vetted_partner.address = f"lives with {RESIDENT}"
+    vetted_partner.save()
+
+    assert scan_database({RESIDENT}) == ["partners_partner.address"]
