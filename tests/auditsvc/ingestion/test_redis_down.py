@@ -120,3 +120,40 @@ def test_it_stops_asking_a_dead_cache_for_a_while(partner_client, settings, capl
     assert answers == [201, 201, 201]
     # One failed attempt, then the next requests skip the cache instead of waiting on it.
     assert caplog.text.count("throttle cache unavailable") == 1
+
+
+def test_it_needs_no_broker_and_checkpoints_catch_up_later(
+    partner_client, vetted_partner, settings, signing_key, now
+):
+    """Ingestion publishes nothing to the broker; the next checkpoint run covers what came in."""
+    from auditsvc.ledger import merkle
+    from auditsvc.ledger.checkpoints import checkpoint_sign_due
+    from auditsvc.ledger.note import open_note, parse_checkpoint
+    from auditsvc.ledger.selectors import inclusion_proof
+    from auditsvc.ledger.signing import VerifierKey
+    from config.celery import app
+
+    settings.CACHES = redis_cache(free_port())
+    dead_broker = f"redis://127.0.0.1:{free_port()}/0"
+    original_broker = app.conf.broker_url
+    app.conf.broker_url = dead_broker
+    try:
+        response = post(partner_client, ACCESS_URL, {"events": [access_event(now)]})
+    finally:
+        app.conf.broker_url = original_broker
+    assert response.status_code == 201
+    receipt = response.json()["results"][0]["receipt"]
+
+    # What beat runs once the broker is back: the grown log is due and gets signed.
+    signed = {checkpoint.log_id: checkpoint for checkpoint in checkpoint_sign_due()}
+    checkpoint = signed[vetted_partner.code]
+    text, _ = open_note(checkpoint.note, [VerifierKey.from_string(signing_key.verifier_string())])
+    head = parse_checkpoint(text)
+    assert head.size > receipt["seq"]
+    merkle.verify_inclusion(
+        bytes.fromhex(receipt["leaf_hash"]),
+        receipt["seq"],
+        head.size,
+        inclusion_proof(vetted_partner.code, receipt["seq"], head.size),
+        head.root,
+    )
