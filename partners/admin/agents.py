@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditsvc.identities import IdentityError, normalise_phone, normalise_resident_id
-from partners.choices import AgentStatus, PartnerKind
-from partners.models import Agent, Partner
+from partners.choices import AgentStatus
+from partners.models import Agent
 from partners.services.agents import agent_register, agent_set_status
 
 from .common import (
     AMBER,
     GREEN,
     GREY,
+    EnrolmentPartnerFormMixin,
     ReasonForm,
+    RecordAction,
     ViewOnlyRecordAdmin,
-    action_page,
     adopt,
     badge,
-    get_object_or_404,
-    run_action,
 )
 
 AGENT_STATUS_COLOURS = {
@@ -36,7 +35,19 @@ AGENT_STATUS_COLOURS = {
 SENSITIVE_FIELDS = ("phone", "id_number")
 
 
-class AgentRegisterForm(forms.ModelForm):
+def checked_identity(value: str, normalise: Callable[[str], object]) -> str:
+    """``value`` as typed, if ``normalise`` accepts it; else a form error.
+
+    The error messages of auditsvc.identities never contain the value.
+    """
+    try:
+        normalise(value)
+    except IdentityError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+    return value
+
+
+class AgentRegisterForm(EnrolmentPartnerFormMixin, forms.ModelForm):
     phone = forms.CharField(
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -53,30 +64,11 @@ class AgentRegisterForm(forms.ModelForm):
         model = Agent
         fields = ("partner", "code", "name", "phone", "id_number", "registered_on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "partner" not in self.fields:
-            return  # the view-only page of an existing row
-        self.fields["partner"].queryset = Partner.objects.filter(
-            kind=PartnerKind.ENROLMENT_PARTNER
-        ).exclude(status__in=["rejected", "revoked"])
-
-    # The error messages of auditsvc.identities never contain the value.
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"]
-        try:
-            normalise_phone(value)
-        except IdentityError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
-        return value
+        return checked_identity(self.cleaned_data["phone"], normalise_phone)
 
     def clean_id_number(self) -> str:
-        value = self.cleaned_data["id_number"]
-        try:
-            normalise_resident_id(value)
-        except IdentityError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
-        return value
+        return checked_identity(self.cleaned_data["id_number"], normalise_resident_id)
 
 
 class AgentStatusForm(ReasonForm):
@@ -99,7 +91,6 @@ class AgentAdmin(ViewOnlyRecordAdmin):
     search_fields = ("code", "name", "partner__code", "partner__legal_name")
     list_select_related = ("partner",)
     autocomplete_fields = ("partner",)
-    change_form_template = "admin/partners/record_change_form.html"
     detail_fields = (
         "partner",
         "code",
@@ -109,6 +100,24 @@ class AgentAdmin(ViewOnlyRecordAdmin):
         "created_at",
         "phone_ref",
         "identity_ref",
+    )
+    record_actions = (
+        # Suspend, reactivate or retire an agent, with a reason.
+        RecordAction(
+            name="status",
+            label="Change status",
+            service=agent_set_status,
+            form=lambda agent, data: AgentStatusForm(data, current=agent.status),
+            title=lambda agent: f"Change the status of agent {agent.code}",
+            intro=lambda agent: (
+                f"{agent.name} is {AgentStatus(agent.status).label.lower()}. Records a "
+                "suspended or departed agent makes are still kept, and flagged."
+            ),
+            success=lambda agent, data: (
+                f"Agent {agent.code} of {agent.partner.code} is now "
+                f"{AgentStatus(data['status']).label.lower()}."
+            ),
+        ),
     )
 
     @admin.display(description="status", ordering="status")
@@ -147,57 +156,4 @@ class AgentAdmin(ViewOnlyRecordAdmin):
             [{"added": {}}]
             if add
             else super().construct_change_message(request, form, formsets, add)
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        agent = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if agent is not None and self.can_act_on(request):
-            context["record_actions"] = [
-                {
-                    "label": "Change status",
-                    "url": reverse("admin:partners_agent_status", args=[agent.pk]),
-                }
-            ]
-        return super().change_view(request, object_id, form_url, context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/status/",
-                self.admin_site.admin_view(self.status_view),
-                name="partners_agent_status",
-            ),
-            *super().get_urls(),
-        ]
-
-    def status_view(self, request, object_id: str):
-        """Suspend, reactivate or retire an agent, with a reason."""
-        agent = get_object_or_404(self, request, object_id)
-        if not self.can_act_on(request):
-            raise PermissionDenied
-        form = AgentStatusForm(
-            request.POST if request.method == "POST" else None, current=agent.status
-        )
-        if request.method == "POST" and form.is_valid():
-            status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
-            return run_action(
-                self,
-                request,
-                agent,
-                lambda: agent_set_status(agent, status, actor=request.user, reason=reason),
-                success=f"Agent {agent.code} of {agent.partner.code} is now "
-                f"{AgentStatus(status).label.lower()}.",
-            )
-        return action_page(
-            self,
-            request,
-            agent,
-            title=f"Change the status of agent {agent.code}",
-            form=form,
-            submit_label="Change status",
-            intro=(
-                f"{agent.name} is {AgentStatus(agent.status).label.lower()}. Records a "
-                "suspended or departed agent makes are still kept, and flagged."
-            ),
         )

@@ -6,12 +6,10 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import path, reverse
 
-from partners.choices import DataField, PartnerKind, Purpose
-from partners.models import Authorisation, Partner
+from partners.choices import DataField, Purpose
+from partners.models import Authorisation
 from partners.services.authorisations import authorisation_grant, authorisation_revoke
 
 from .common import (
@@ -19,14 +17,12 @@ from .common import (
     GREEN,
     GREY,
     RED,
-    ReasonForm,
+    EnrolmentPartnerFormMixin,
     ViewOnlyRecordAdmin,
-    action_page,
     adopt,
     badge,
     expiry_horizon,
-    get_object_or_404,
-    run_action,
+    revoke_action,
 )
 
 
@@ -43,7 +39,7 @@ class RegionsField(forms.CharField):
         return value
 
 
-class AuthorisationGrantForm(forms.ModelForm):
+class AuthorisationGrantForm(EnrolmentPartnerFormMixin, forms.ModelForm):
     regions = RegionsField(
         help_text="6-digit division codes, or 2- and 4-digit prefixes, separated by commas "
         "(e.g. 411381, 411302; or 4113 for all of Nanyang).",
@@ -72,15 +68,6 @@ class AuthorisationGrantForm(forms.ModelForm):
             "daily_cap_per_agent",
             "daily_cap_per_partner",
         )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "partner" not in self.fields:
-            return  # the view-only page of an existing letter
-        # Letters are for enrolment partners that are still in play.
-        self.fields["partner"].queryset = Partner.objects.filter(
-            kind=PartnerKind.ENROLMENT_PARTNER
-        ).exclude(status__in=["rejected", "revoked"])
 
     def clean(self):
         cleaned_data = super().clean()
@@ -154,7 +141,20 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     list_select_related = ("partner",)
     autocomplete_fields = ("partner",)
     date_hierarchy = "valid_until"
-    change_form_template = "admin/partners/record_change_form.html"
+    record_actions = (
+        revoke_action(
+            authorisation_revoke,
+            title=lambda authorisation: f"Revoke authorisation {authorisation.letter_number}",
+            intro=lambda authorisation: (
+                f"From now on, {authorisation.partner} is no longer authorised under "
+                f"{authorisation.letter_number}: every record it reports under this letter is "
+                "flagged. The letter's public check shows it as revoked. This cannot be undone."
+            ),
+            success=lambda authorisation, _: (
+                f"Authorisation {authorisation.letter_number} revoked."
+            ),
+        ),
+    )
     detail_fields = (
         "partner",
         "letter_number",
@@ -218,58 +218,3 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
         data = dict(form.cleaned_data)
         partner = data.pop("partner")
         adopt(obj, authorisation_grant(partner, actor=request.user, **data))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        authorisation = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if (
-            authorisation is not None
-            and authorisation.revoked_at is None
-            and self.can_act_on(request)
-        ):
-            context["record_actions"] = [
-                {
-                    "label": "Revoke",
-                    "url": reverse("admin:partners_authorisation_revoke", args=[authorisation.pk]),
-                }
-            ]
-        return super().change_view(request, object_id, form_url, context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/revoke/",
-                self.admin_site.admin_view(self.revoke_view),
-                name="partners_authorisation_revoke",
-            ),
-            *super().get_urls(),
-        ]
-
-    def revoke_view(self, request, object_id: str):
-        authorisation = get_object_or_404(self, request, object_id)
-        if not self.can_act_on(request):
-            raise PermissionDenied
-        form = ReasonForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            return run_action(
-                self,
-                request,
-                authorisation,
-                lambda: authorisation_revoke(authorisation, actor=request.user, reason=reason),
-                success=f"Authorisation {authorisation.letter_number} revoked.",
-            )
-        return action_page(
-            self,
-            request,
-            authorisation,
-            title=f"Revoke authorisation {authorisation.letter_number}",
-            form=form,
-            submit_label="Revoke",
-            intro=(
-                f"From now on, {authorisation.partner} is no longer authorised under "
-                f"{authorisation.letter_number}: every record it reports under this letter is "
-                "flagged. The letter's public check shows it as revoked. This cannot be undone."
-            ),
-            danger=True,
-        )

@@ -13,12 +13,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.html import format_html
 
 from auditsvc.errors import ServiceError
-from partners.choices import PartnerStatus
-from partners.models import ApiCredential, Partner, StaffToken
+from partners.models import ApiCredential, StaffToken
 from partners.services.credentials import (
     credential_issue,
     credential_revoke,
@@ -29,23 +27,19 @@ from partners.services.credentials import (
 from .common import (
     GREEN,
     RED,
-    ReasonForm,
     ViewOnlyRecordAdmin,
     action_page,
+    admin_page,
     badge,
-    change_url,
-    get_object_or_404,
+    form_data,
     no_store,
-    run_action,
+    partners_in_play,
+    revoke_action,
 )
 
 
 class CredentialIssueForm(forms.Form):
-    partner = forms.ModelChoiceField(
-        queryset=Partner.objects.exclude(
-            status__in=[PartnerStatus.REJECTED, PartnerStatus.REVOKED]
-        ).order_by("code")
-    )
+    partner = forms.ModelChoiceField(queryset=partners_in_play().order_by("code"))
     label = forms.CharField(
         max_length=100, help_text="Which software or installation uses it, e.g. “field app v3”."
     )
@@ -89,7 +83,6 @@ def active_badge(revoked_at) -> str:
 class IssueOnceAdmin(ViewOnlyRecordAdmin):
     """The add page issues a secret through a service and shows it on the response, once."""
 
-    change_form_template = "admin/partners/record_change_form.html"
     issue_title = "Issue"
 
     def make_issue_form(self, request, data=None):
@@ -101,7 +94,7 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = self.make_issue_form(request, request.POST if request.method == "POST" else None)
+        form = self.make_issue_form(request, form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
                 obj, secret = self.issue(request, form)
@@ -112,30 +105,22 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
             else:
                 self.log_addition(request, obj, [{"added": {}}])
                 return self.secret_page(request, obj, secret)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": self.issue_title,
-            "opts": self.opts,
-            "form": form,
-            "submit_label": self.issue_title,
-            "intro": self.issue_intro,
-            "media": self.media + form.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/partners/action_form.html", context)
+        return action_page(
+            self,
+            request,
+            None,
+            title=self.issue_title,
+            form=form,
+            submit_label=self.issue_title,
+            intro=self.issue_intro,
+        )
 
     def secret_page(self, request, obj, secret: str) -> TemplateResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{self.opts.verbose_name.capitalize()} issued",
-            "opts": self.opts,
-            "original": obj,
-            "object_url": change_url(obj),
-            "secret": secret,
-        }
-        request.current_app = self.admin_site.name
-        response = TemplateResponse(request, "admin/partners/secret_once.html", context)
-        return no_store(response)
+        title = f"{self.opts.verbose_name.capitalize()} issued"
+        page = admin_page(
+            self, request, "admin/partners/secret_once.html", obj, title=title, secret=secret
+        )
+        return no_store(page)
 
     @admin.display(description="state")
     def state(self, obj) -> str:
@@ -177,6 +162,19 @@ class ApiCredentialAdmin(IssueOnceAdmin):
         "revoked_by",
         "revoke_reason",
     )
+    record_actions = (
+        revoke_action(
+            credential_revoke,
+            title=lambda credential: f"Revoke API key {credential.prefix}…",
+            intro=lambda credential: (
+                f"The software of {credential.partner} that uses this key is refused (401) "
+                "from its next request on. This cannot be undone; issue a new key if needed."
+            ),
+            success=lambda credential, _: (
+                f"API key {credential.prefix}… of {credential.partner.code} revoked."
+            ),
+        ),
+    )
 
     def make_issue_form(self, request, data=None):
         return CredentialIssueForm(data, initial={"partner": request.GET.get("partner")})
@@ -184,56 +182,6 @@ class ApiCredentialAdmin(IssueOnceAdmin):
     def issue(self, request, form):
         return credential_issue(
             form.cleaned_data["partner"], actor=request.user, label=form.cleaned_data["label"]
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        credential = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if credential is not None and credential.revoked_at is None and self.can_act_on(request):
-            context["record_actions"] = [
-                {
-                    "label": "Revoke",
-                    "url": reverse("admin:partners_apicredential_revoke", args=[credential.pk]),
-                }
-            ]
-        return super().change_view(request, object_id, form_url, context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/revoke/",
-                self.admin_site.admin_view(self.revoke_view),
-                name="partners_apicredential_revoke",
-            ),
-            *super().get_urls(),
-        ]
-
-    def revoke_view(self, request, object_id: str):
-        credential = get_object_or_404(self, request, object_id)
-        if not self.can_act_on(request):
-            raise PermissionDenied
-        form = ReasonForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            return run_action(
-                self,
-                request,
-                credential,
-                lambda: credential_revoke(credential, actor=request.user, reason=reason),
-                success=f"API key {credential.prefix}… of {credential.partner.code} revoked.",
-            )
-        return action_page(
-            self,
-            request,
-            credential,
-            title=f"Revoke API key {credential.prefix}…",
-            form=form,
-            submit_label="Revoke",
-            intro=(
-                f"The software of {credential.partner} that uses this key is refused (401) "
-                "from its next request on. This cannot be undone; issue a new key if needed."
-            ),
-            danger=True,
         )
 
 
@@ -257,6 +205,19 @@ class StaffTokenAdmin(IssueOnceAdmin):
         "last_used_at",
         "revoked_at",
     )
+    record_actions = (
+        # staff_token_revoke takes no reason: a token is a person's own tool, not a decision
+        # about a partner. The page only asks to confirm.
+        revoke_action(
+            staff_token_revoke,
+            needs_reason=False,
+            title=lambda token: f"Revoke token {token.prefix}… of {token.user}",
+            intro=lambda token: (
+                "Requests with this token are refused (401) from now on. This cannot be undone."
+            ),
+            success=lambda token, _: f"Token {token.prefix}… of {token.user} revoked.",
+        ),
+    )
 
     def make_issue_form(self, request, data=None):
         return StaffTokenIssueForm(data, request=request)
@@ -264,52 +225,4 @@ class StaffTokenAdmin(IssueOnceAdmin):
     def issue(self, request, form):
         return staff_token_issue(
             form.cleaned_data["user"], label=form.cleaned_data["label"], actor=request.user
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        token = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if token is not None and token.revoked_at is None and self.can_act_on(request):
-            context["record_actions"] = [
-                {
-                    "label": "Revoke",
-                    "url": reverse("admin:partners_stafftoken_revoke", args=[token.pk]),
-                }
-            ]
-        return super().change_view(request, object_id, form_url, context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/revoke/",
-                self.admin_site.admin_view(self.revoke_view),
-                name="partners_stafftoken_revoke",
-            ),
-            *super().get_urls(),
-        ]
-
-    def revoke_view(self, request, object_id: str):
-        token = get_object_or_404(self, request, object_id)
-        if not self.can_act_on(request):
-            raise PermissionDenied
-        # staff_token_revoke takes no reason: a token is a person's own tool, not a decision
-        # about a partner. The page only asks to confirm.
-        form = forms.Form(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            return run_action(
-                self,
-                request,
-                token,
-                lambda: staff_token_revoke(token, actor=request.user),
-                success=f"Token {token.prefix}… of {token.user} revoked.",
-            )
-        return action_page(
-            self,
-            request,
-            token,
-            title=f"Revoke token {token.prefix}… of {token.user}",
-            form=form,
-            submit_label="Revoke",
-            intro="Requests with this token are refused (401) from now on. This cannot be undone.",
-            danger=True,
         )

@@ -19,24 +19,31 @@ from partners.models import (
     Partner,
 )
 from partners.selectors import partner_missing_documents
-from partners.services.vetting import document_add, partner_register, vetting_transition
+from partners.services.vetting import (
+    TRANSITION_PERMISSIONS,
+    document_add,
+    partner_register,
+    vetting_moves_for,
+    vetting_transition,
+)
 
 from .common import (
     AMBER,
     BLACK,
     BLUE,
+    FINAL_STATUSES,
     GREEN,
     GREY,
     RED,
     EvidenceAdmin,
     ReasonForm,
-    action_page,
     adopt,
     badge,
     change_url,
+    decision_view,
     expiry_horizon,
+    form_data,
     get_object_or_404,
-    run_action,
 )
 from .partner_parts import (
     AgentInline,
@@ -59,16 +66,6 @@ STATUS_COLOURS = {
     PartnerStatus.REVOKED: RED,
 }
 
-# The permission each destination needs. The vetting service checks it again
-# (and is the authority); here it only decides which buttons a user sees.
-TRANSITION_PERMISSION = {
-    PartnerStatus.UNDER_REVIEW: "partners.review_partner",
-    PartnerStatus.REJECTED: "partners.review_partner",
-    PartnerStatus.SUSPENDED: "partners.review_partner",
-    PartnerStatus.REVOKED: "partners.review_partner",
-    PartnerStatus.APPROVED: "partners.approve_partner",
-}
-
 # (from, to) -> what the button says. Approving and reinstating both end in "approved".
 TRANSITION_LABELS = {
     (PartnerStatus.APPLIED, PartnerStatus.UNDER_REVIEW): "Start review",
@@ -78,21 +75,17 @@ TRANSITION_LABELS = {
     (PartnerStatus.SUSPENDED, PartnerStatus.APPROVED): "Reinstate",
     (PartnerStatus.SUSPENDED, PartnerStatus.REVOKED): "Revoke",
 }
-FINAL_STATUSES = {PartnerStatus.REJECTED, PartnerStatus.REVOKED}
+# Moves whose confirming button is red: they stop a partner's work.
+STOPPING_STATUSES = {PartnerStatus.REJECTED, PartnerStatus.REVOKED, PartnerStatus.SUSPENDED}
 
 
 def status_badge(status: str) -> str:
     return badge(PartnerStatus(status).label, STATUS_COLOURS.get(status, GREY))
 
 
-def allowed_transitions(partner: Partner, user) -> list[PartnerStatus]:
-    """Destinations legal from the partner's status that this user's permissions allow."""
-    legal = TRANSITIONS.get(partner.status, frozenset())
-    return [
-        PartnerStatus(status)
-        for status in PartnerStatus
-        if status in legal and user.has_perm(TRANSITION_PERMISSION[status])
-    ]
+def transition_label(from_status: str, to_status: PartnerStatus) -> str:
+    """What the button of a vetting move says ("Approve", "Reinstate", ...)."""
+    return TRANSITION_LABELS.get((from_status, to_status), to_status.label)
 
 
 # --- The partner admin ----------------------------------------------------------------------
@@ -293,14 +286,15 @@ class PartnerAdmin(EvidenceAdmin):
         partner = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if partner is not None:
+            # The moves the vetting service would allow this user; it checks them again.
             context["vetting_actions"] = [
                 {
-                    "label": TRANSITION_LABELS.get((partner.status, status), status.label),
+                    "label": transition_label(partner.status, status),
                     "url": reverse(
                         "admin:partners_partner_transition", args=[partner.pk, status.value]
                     ),
                 }
-                for status in allowed_transitions(partner, request.user)
+                for status in vetting_moves_for(partner, request.user)
             ]
             context["shortcuts"] = self._shortcuts(request, partner)
         return super().change_view(request, object_id, form_url, context)
@@ -335,11 +329,11 @@ class PartnerAdmin(EvidenceAdmin):
     def transition_view(self, request, object_id: str, to_status: str):
         """Ask for a reason, then move the partner through vetting (one partner at a time)."""
         partner = get_object_or_404(self, request, object_id)
-        try:
-            target = PartnerStatus(to_status)
-        except ValueError:
-            raise Http404("No such status.") from None
-        if not request.user.has_perm(TRANSITION_PERMISSION[target]):
+        permission = TRANSITION_PERMISSIONS.get(to_status)
+        if permission is None:  # not a status any move leads to (e.g. "applied")
+            raise Http404("No such vetting move.")
+        target = PartnerStatus(to_status)
+        if not request.user.has_perm(permission):
             raise PermissionDenied
         if target not in TRANSITIONS.get(partner.status, frozenset()):
             # Most likely someone else decided meanwhile: say so, show the partner.
@@ -351,23 +345,17 @@ class PartnerAdmin(EvidenceAdmin):
             )
             return HttpResponseRedirect(change_url(partner))
 
-        label = TRANSITION_LABELS.get((partner.status, target), target.label)
-        form = ReasonForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            return run_action(
-                self,
-                request,
-                partner,
-                lambda: vetting_transition(partner, target, actor=request.user, reason=reason),
-                success=f"{partner.code}: {label.lower()} — now {target.label.lower()}.",
-            )
-        return action_page(
+        label = transition_label(partner.status, target)
+        return decision_view(
             self,
             request,
             partner,
+            form=ReasonForm(form_data(request)),
+            call=lambda data: vetting_transition(
+                partner, target, actor=request.user, reason=data["reason"]
+            ),
+            success=lambda data: f"{partner.code}: {label.lower()} — now {target.label.lower()}.",
             title=f"{label}: {partner.code} {partner.legal_name}",
-            form=form,
             submit_label=label,
             intro=(
                 f"Moves {partner.code} from “{PartnerStatus(partner.status).label}” to "
@@ -375,8 +363,7 @@ class PartnerAdmin(EvidenceAdmin):
                 "under your name and cannot be changed afterwards."
             ),
             warnings=self._transition_warnings(request, partner, target),
-            danger=target
-            in (PartnerStatus.REJECTED, PartnerStatus.REVOKED, PartnerStatus.SUSPENDED),
+            danger=target in STOPPING_STATUSES,
         )
 
     def _transition_warnings(self, request, partner: Partner, target: PartnerStatus) -> list[str]:
@@ -395,4 +382,4 @@ class PartnerAdmin(EvidenceAdmin):
         return warnings
 
 
-__all__ = ["PartnerAdmin", "allowed_transitions", "change_url", "status_badge"]
+__all__ = ["PartnerAdmin", "change_url", "status_badge", "transition_label"]

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
+
+from .common import no_store
 
 BACKUP_CODE_COUNT = 5
 BACKUP_DEVICE_NAME = "backup codes"
@@ -75,11 +76,8 @@ def _render(request, **context) -> TemplateResponse:
         ).count(),
         **context,
     }
-    response = TemplateResponse(request, "admin/bureau/two_factor.html", context)
     # Secrets may be on this page: never keep it in a cache or the browser history.
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", no-store"
-    return response
+    return no_store(TemplateResponse(request, "admin/bureau/two_factor.html", context))
 
 
 def _enrolment_context(device: TOTPDevice, form: ConfirmDeviceForm | None = None) -> dict:

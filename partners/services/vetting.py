@@ -28,9 +28,11 @@ from ..selectors import partner_missing_documents
 from ._common import actor_name, bureau_log, require_reason
 
 __all__ = [
+    "TRANSITION_PERMISSIONS",
     "document_add",
     "partner_register",
     "vetting_approve",
+    "vetting_moves_for",
     "vetting_reinstate",
     "vetting_reject",
     "vetting_revoke",
@@ -39,9 +41,10 @@ __all__ = [
     "vetting_transition",
 ]
 
-# Which permission each destination needs. Approving is the second pair of
-# eyes, so it has its own permission (the Approvers group).
-_PERMISSION_FOR = {
+#: Which permission each destination of a vetting move needs. Approving is the
+#: second pair of eyes, so it has its own permission (the Approvers group).
+#: vetting_transition enforces it; the admin offers its buttons by it (vetting_moves_for).
+TRANSITION_PERMISSIONS: dict[str, str] = {
     PartnerStatus.UNDER_REVIEW: "partners.review_partner",
     PartnerStatus.REJECTED: "partners.review_partner",
     PartnerStatus.SUSPENDED: "partners.review_partner",
@@ -118,6 +121,24 @@ def partner_register(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def vetting_moves_for(partner: Partner, user) -> list[PartnerStatus]:
+    """The statuses ``user`` may move ``partner`` to from its current status, in workflow order.
+
+    The moves partners.choices.TRANSITIONS allows from ``partner.status``
+    whose permission (TRANSITION_PERMISSIONS) the user holds: what the admin
+    offers as buttons. It reads, and decides nothing: vetting_transition checks
+    the same again under a lock, and more (maker-checker, documents).
+    """
+    if user is None:
+        return []
+    legal = TRANSITIONS.get(partner.status, frozenset())
+    return [
+        status
+        for status in PartnerStatus
+        if status in legal and user.has_perm(TRANSITION_PERMISSIONS[status])
+    ]
+
+
 def vetting_transition(partner: Partner, to_status: str, *, actor, reason: str) -> VettingDecision:
     """Move a partner through vetting; the only function that changes a partner's status.
 
@@ -163,7 +184,7 @@ def _transition(
             )
         to_status = PartnerStatus(to_value)
 
-        permission = _PERMISSION_FOR[to_status]
+        permission = TRANSITION_PERMISSIONS[to_status]
         if actor is None or not actor.has_perm(permission):
             raise NotPermitted(
                 f"Moving a partner to {to_status} needs the {permission} permission."

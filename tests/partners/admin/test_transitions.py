@@ -111,6 +111,14 @@ def test_it_refuses_a_move_that_is_not_legal_from_the_current_status(make_partne
     assert Partner.objects.get(pk=partner.pk).status == "applied"
 
 
+@pytest.mark.parametrize("to_status", ["applied", "no-such-status"])
+def test_it_answers_404_for_a_status_no_move_leads_to(make_partner, as_approver, to_status):
+    partner = make_partner("under_review")
+    response = as_approver.post(transition_url(partner, to_status), {"reason": "Why not."})
+    assert response.status_code == 404
+    assert Partner.objects.get(pk=partner.pk).status == "under_review"
+
+
 def test_it_offers_suspend_then_reinstate_or_revoke(make_partner, as_approver):
     partner = make_partner("approved")
     assert buttons(as_approver, partner) == ["Suspend"]
