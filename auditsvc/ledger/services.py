@@ -29,6 +29,7 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
+from auditsvc.db import pg_execute
 from auditsvc.errors import LedgerError
 from auditsvc.ledger import merkle
 from auditsvc.ledger.canonical import CanonicalError, entry_bytes, format_time
@@ -95,22 +96,6 @@ def log_for_update(log_id: str, *, partner=None) -> Log:
     return log
 
 
-def _pg_execute(sql: str, params: list) -> list[tuple]:
-    """Run one statement on PostgreSQL with server-side binding and binary parameters.
-
-    Django's psycopg cursors bind client-side: they would quote each of the
-    thousands of array elements into the query text in Python (about 15 ms
-    for a 500-entry batch); binary binding sends them as they are (about
-    2 ms). Same connection, same transaction; errors become Django's. Not
-    prepared, so it also works behind a transaction-pooling PgBouncer.
-    """
-    import psycopg
-
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=False)
-        return cursor.fetchall() if cursor.description else []
-
-
 def _insert_entries(log_id: str, recorded_at, key_id: str, rows: list[tuple]) -> dict[int, int]:
     """Insert entry rows ``(seq, kind, canonical, leaf_hash, signature)``; return {seq: id}."""
     table = LedgerEntry._meta.db_table
@@ -124,7 +109,7 @@ def _insert_entries(log_id: str, recorded_at, key_id: str, rows: list[tuple]) ->
             "AS u(seq, kind, canonical, leaf_hash, signature) RETURNING seq, id"
         )
         columns = [list(column) for column in zip(*rows, strict=True)]
-        return dict(_pg_execute(sql, [log_id, recorded_at, key_id, *columns]))
+        return dict(pg_execute(sql, [log_id, recorded_at, key_id, *columns]))
     return dict(
         _insert_values(
             table,
@@ -144,7 +129,7 @@ def _insert_nodes(log_id: str, nodes: list[tuple[int, int, bytes]]) -> None:
             "SELECT %s, u.level, u.idx, u.hash "
             "FROM unnest(%b::smallint[], %b::bigint[], %b::bytea[]) AS u(level, idx, hash)"
         )
-        _pg_execute(sql, [log_id, *(list(column) for column in zip(*nodes, strict=True))])
+        pg_execute(sql, [log_id, *(list(column) for column in zip(*nodes, strict=True))])
         return
     _insert_values(table, _NODE_COLUMNS, [(log_id, *node) for node in nodes])
 

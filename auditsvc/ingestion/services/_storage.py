@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import orjson
 from django.db import connection
 
+from auditsvc.db import pg_execute
 from auditsvc.ledger.services import entry_receipt
 from auditsvc.models import LedgerEntry
 from partners.models import Partner
@@ -37,22 +38,6 @@ class _EntryRef:
     leaf_hash: bytes
     signature: bytes
     key_id: str
-
-
-def pg_execute(sql: str, params: list) -> list[tuple]:
-    """One statement on PostgreSQL with server-side, binary parameters.
-
-    Django's psycopg cursors bind client-side, quoting each of a batch's
-    thousand strings into the SQL text in Python (over 100 µs a row for the
-    event INSERT); binary arrays go as they are. Same connection and
-    transaction; errors become Django's. Not prepared, so it works behind a
-    transaction-pooling PgBouncer.
-    """
-    import psycopg
-
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=False)
-        return cursor.fetchall() if cursor.description else []
 
 
 def existing_records(model, partner: Partner, client_ids: Sequence[str]) -> dict[str, Recorded]:
