@@ -165,18 +165,20 @@ class EnrolmentSession(ViolationsMixin):
         ABANDONED = "abandoned"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="sessions")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="sessions", db_index=False
+    )  # covered by the unique (partner, client id)
     client_session_id = models.CharField(max_length=100)
     agent_code = models.CharField(max_length=32)
     agent = models.ForeignKey(
         Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    identity_ref = models.CharField(max_length=64, db_index=True)
+    identity_ref = models.CharField(max_length=64)
     id_region_code = models.CharField(max_length=6)
     birth_year = models.PositiveSmallIntegerField()
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
     region_code = models.CharField(max_length=6, help_text="Where the enrolment happens.")
-    device_ref = models.CharField(max_length=64, db_index=True)
+    device_ref = models.CharField(max_length=64)
     consent_ref = models.CharField(max_length=200, blank=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -193,7 +195,11 @@ class EnrolmentSession(ViolationsMixin):
                 fields=["partner", "client_session_id"], name="session_client_id_unique"
             )
         ]
-        indexes = [models.Index(fields=["partner", "opened_at"], name="session_partner_opened")]
+        indexes = [
+            models.Index(fields=["partner", "opened_at"], name="session_partner_opened"),
+            models.Index(fields=["identity_ref"], name="session_identity"),
+            models.Index(fields=["device_ref"], name="session_device"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.client_session_id}"
@@ -202,7 +208,9 @@ class EnrolmentSession(ViolationsMixin):
 class AccessEvent(ViolationsMixin):
     """One identity access a partner reported."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="access_events")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="access_events", db_index=False
+    )  # covered by the unique (partner, client id)
     client_event_id = models.CharField(max_length=100)
     session = models.ForeignKey(
         EnrolmentSession, null=True, blank=True, on_delete=models.PROTECT, related_name="accesses"
@@ -211,13 +219,13 @@ class AccessEvent(ViolationsMixin):
     agent = models.ForeignKey(
         Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    identity_ref = models.CharField(max_length=64, db_index=True)
+    identity_ref = models.CharField(max_length=64)
     id_region_code = models.CharField(max_length=6)
     birth_year = models.PositiveSmallIntegerField()
     fields = models.JSONField()
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
     occurred_at = models.DateTimeField()
-    device_ref = models.CharField(max_length=64, db_index=True)
+    device_ref = models.CharField(max_length=64)
     recorded_at = models.DateTimeField()
     ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
 
@@ -233,6 +241,8 @@ class AccessEvent(ViolationsMixin):
             models.Index(
                 fields=["partner", "agent_code", "occurred_at"], name="access_agent_occurred"
             ),
+            models.Index(fields=["identity_ref"], name="access_identity"),
+            models.Index(fields=["device_ref"], name="access_device"),
         ]
 
     def __str__(self) -> str:
@@ -258,16 +268,18 @@ class AccountEvent(ViolationsMixin):
         BRANCH = "branch"
         OTHER = "other"
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="account_events")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="account_events", db_index=False
+    )  # covered by the unique (partner, client id)
     client_event_id = models.CharField(max_length=100)
-    identity_ref = models.CharField(max_length=64, db_index=True)
+    identity_ref = models.CharField(max_length=64)
     id_region_code = models.CharField(max_length=6)
     birth_year = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=16, choices=Action.choices)
-    account_ref = models.CharField(max_length=64, db_index=True)
+    account_ref = models.CharField(max_length=64)
     occurred_at = models.DateTimeField()
-    device_ref = models.CharField(max_length=64, db_index=True)
-    phone_ref = models.CharField(max_length=64, db_index=True)
+    device_ref = models.CharField(max_length=64)
+    phone_ref = models.CharField(max_length=64)
     channel = models.CharField(max_length=32, choices=Channel.choices)
     recorded_at = models.DateTimeField()
     ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
@@ -279,7 +291,13 @@ class AccountEvent(ViolationsMixin):
                 fields=["partner", "client_event_id"], name="account_client_id_unique"
             )
         ]
-        indexes = [models.Index(fields=["partner", "occurred_at"], name="account_partner_occurred")]
+        indexes = [
+            models.Index(fields=["partner", "occurred_at"], name="account_partner_occurred"),
+            models.Index(fields=["identity_ref"], name="account_identity"),
+            models.Index(fields=["account_ref"], name="account_account"),
+            models.Index(fields=["device_ref"], name="account_device"),
+            models.Index(fields=["phone_ref"], name="account_phone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.client_event_id}"
