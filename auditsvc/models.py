@@ -34,6 +34,9 @@ class LedgerKind(models.TextChoices):
     AGENT_STATUS_CHANGED = "agent.status_changed"
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_REVOKED = "credential.revoked"
+    STAFF_TOKEN_ISSUED = "staff_token.issued"
+    STAFF_TOKEN_REVOKED = "staff_token.revoked"
+    RESIDENT_LOOKUP = "resident.lookup"
     KEY_PUBLISHED = "key.published"
     KEY_RETIRED = "key.retired"
 
