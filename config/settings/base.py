@@ -199,6 +199,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "auditsvc.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Proxies in front of the service that append to X-Forwarded-For. The
+    # anonymous throttle counts per client address: with the wrong number a
+    # caller can send its own X-Forwarded-For and escape the limit.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0 if DEBUG else 1),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "auditsvc API",

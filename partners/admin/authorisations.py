@@ -147,8 +147,9 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
             title=lambda authorisation: f"Revoke authorisation {authorisation.letter_number}",
             intro=lambda authorisation: (
                 f"From now on, {authorisation.partner} is no longer authorised under "
-                f"{authorisation.letter_number}: every record it reports under this letter is "
-                "flagged. The letter's public check shows it as revoked. This cannot be undone."
+                f"{authorisation.letter_number}: every access it makes from now on that only this "
+                "letter covered is flagged. The revocation is recorded in the bureau log and "
+                "cannot be undone."
             ),
             success=lambda authorisation, _: (
                 f"Authorisation {authorisation.letter_number} revoked."
