@@ -33,6 +33,17 @@ PROVINCE_CODES = frozenset(
     "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 _PHONE_RE = re.compile(r"\+?[0-9]{5,15}")
+# Free text (client ids, agent codes, consent references) must not carry a
+# resident number or a mobile number. The prefilter is one search of a short
+# string: at least 11 digits, possibly split by single spaces or hyphens.
+_PERSONAL_PREFILTER_RE = re.compile(r"[0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}")
+_DIGIT_RUN_RE = re.compile(r"[0-9]{17,}[Xx]?")
+# A mainland mobile number (1[3-9] and 9 more digits), alone or after +86 /
+# 0086 / 86, not inside a longer run of digits: a 13-digit epoch-milliseconds id
+# starting with 17 is not a phone number.
+_MOBILE_RE = re.compile(
+    r"(?<![0-9])(?:\+?86|0086)?[ -]?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])"
+)
 
 
 class IdentityError(ValueError):
@@ -107,6 +118,30 @@ def normalise_resident_id(value: object) -> str:
     return number
 
 
+def contains_personal_number(text: str) -> bool:
+    """True if ``text`` holds a valid resident identity number or a mainland mobile number.
+
+    A resident number is any 18 characters of a run of digits (17 digits and a
+    digit or X) that ``normalise_resident_id`` accepts: province, birth date
+    and check character all valid, which keeps long numeric ids (snowflake
+    ids, timestamps) from being taken for one. Cheap for the short strings it
+    is meant for: most are dismissed by one regular-expression search.
+    """
+    if len(text) < 11 or _PERSONAL_PREFILTER_RE.search(text) is None:
+        return False
+    if _MOBILE_RE.search(text) is not None:
+        return True
+    for match in _DIGIT_RUN_RE.finditer(text):
+        run = match.group().upper()
+        for start in range(len(run) - 17):
+            try:
+                normalise_resident_id(run[start : start + 18])
+            except IdentityError:
+                continue
+            return True
+    return False
+
+
 def is_division_code(value: str, *, allow_prefix: bool = False) -> bool:
     """True for a 6-digit division code (or, with allow_prefix, its 2/4-digit prefix)."""
     if not isinstance(value, str) or not value.isascii() or not value.isdigit():
@@ -160,10 +195,20 @@ def normalise_phone(value: object) -> str:
     if not isinstance(value, str):
         raise IdentityError("invalid_type", "Must be a string.")
     compact = re.sub(r"[\s\-().]", "", value)
+    if compact.startswith("00"):
+        # "00" is the international call prefix: 0086139... is +86139...
+        compact = "+" + compact[2:]
     if not _PHONE_RE.fullmatch(compact):
         raise IdentityError("invalid_format", "Must be a phone number of 5 to 15 digits.")
     if not compact.startswith("+"):
-        compact = "+86" + compact if len(compact) == 11 and compact[0] == "1" else "+" + compact
+        if len(compact) == 11 and compact[0] == "1":
+            compact = "+86" + compact  # a mainland mobile number
+        elif compact[0] == "0":
+            # A domestic number with its trunk prefix (010-12345678): the 0 is
+            # dropped when dialled from abroad, so +8610... is the same line.
+            compact = "+86" + compact[1:]
+        else:
+            compact = "+" + compact
     return compact
 
 

@@ -12,16 +12,21 @@ failures, an ``errors`` list naming each failing field with its own code:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.signals import got_request_exception
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from auditsvc.errors import ServiceError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://auditsvc.example/problems/"
+
+logger = logging.getLogger(__name__)
 
 
 class ValidationFailed(ServiceError):
@@ -80,7 +85,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _internal_error(exc, context)
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(
             400,
@@ -97,3 +102,29 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")
     }
     return problem_response(response.status_code, code, detail, detail, headers=headers)
+
+
+def _internal_error(exc: Exception, context: dict) -> Response:
+    """A bug: answer a problem+json 500 that reveals nothing, and make the error visible.
+
+    The traceback is logged (never the request body, which may hold raw
+    identity numbers), and ``got_request_exception`` is sent as Django's own
+    500 handling does, so error reporters and the test client still see it.
+    """
+    request = context.get("request")
+    django_request = getattr(request, "_request", request)
+    logger.exception(
+        "Unhandled error answering %s %s",
+        getattr(django_request, "method", "?"),
+        getattr(django_request, "path", "?"),
+        exc_info=exc,
+    )
+    set_rollback()
+    got_request_exception.send(sender=None, request=django_request)
+    return problem_response(
+        500,
+        "internal_error",
+        "Internal error.",
+        "The service failed to handle this request. The error has been logged; "
+        "retry later (resending is safe: records are idempotent) or contact the bureau.",
+    )

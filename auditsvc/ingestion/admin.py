@@ -8,7 +8,9 @@ The resident lookup answers "who accessed my data?": staff type a resident's
 identity number, the service computes its pseudonym on the fly and lists every
 session, access and account event about that resident. The number is sent
 by POST (never in a URL or an access log), marked sensitive for error
-reports, never rendered back into the page and never stored.
+reports, never rendered back into the page and never stored. Each lookup is
+itself signed into the bureau log (``resident.lookup``: who, the pseudonym,
+how many records were found).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
 from partners.choices import Violation
 from partners.models import Agent
 
-from .selectors import resident_records
+from .services import resident_lookup
 
 NO_VIOLATION = "none"
 
@@ -91,6 +93,15 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+    def get_queryset(self, request):
+        # The list shows only the entry's log and seq: its canonical JSON and
+        # signature (the bulk of the row) stay unread.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("ledger_entry__canonical", "ledger_entry__signature")
+        )
 
     @admin.display(description="violations")
     def violation_codes(self, obj) -> str:
@@ -175,7 +186,8 @@ class AccessEventAdmin(EvidenceAdmin):
             form = ResidentLookupForm(request.POST)
             if form.is_valid():
                 identity = form.cleaned_data["identity"]
-                records = resident_records(identity.identity_ref)
+                # Recorded in the bureau log (actor, pseudonym, count found).
+                records, _ = resident_lookup(request.user, identity.identity_ref)
         else:
             form = ResidentLookupForm()
         context = {
@@ -203,7 +215,14 @@ class AccountEventAdmin(EvidenceAdmin):
     list_filter = ("partner", "action", "channel", ViolationFilter)
     list_select_related = ("partner", "ledger_entry")
     date_hierarchy = "occurred_at"
-    search_fields = ("=client_event_id", "=account_ref", "=phone_ref", "=device_ref")
+    # Exact client id only. Account ids, phones and devices are kept as
+    # pseudonyms, so a raw value typed here would never match, and a search
+    # term travels in the URL (?q=), i.e. into access logs: no raw number may
+    # be invited there. The resident lookup (POST) is the way to search.
+    search_fields = ("=client_event_id",)
+    search_help_text = (
+        "Exact client_event_id. To find a resident's records, use the resident lookup."
+    )
 
 
 def _lookup_url() -> str:

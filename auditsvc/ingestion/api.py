@@ -3,9 +3,9 @@
 Views stay thin: parse, validate (auditsvc.ingestion.validation), call one
 service, shape the answer. Only partner API keys may report; a staff token
 is authenticated but refused (403), and a partner of the wrong kind gets the
-``wrong_partner_kind`` problem. Answers are 201 when something was recorded
-and 200 when everything sent had been recorded before (the original
-receipts come back).
+``wrong_partner_kind`` problem. Answers are always 201, as DESIGN.md
+specifies, resends included: a record sent before comes back with its
+original receipt and, in batches, ``"status": "duplicate"``.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ class IngestionView(APIView):
     partner_kind = PartnerKind.ENROLMENT_PARTNER
 
 
-def _batch_status(results: list[services.EventResult]) -> int:
-    return 201 if any(result.status == services.RECORDED for result in results) else 200
-
-
 def _batch_body(results: list[services.EventResult]) -> dict:
     return {
         "results": [
@@ -87,16 +83,16 @@ class SessionOpenView(IngestionView):
         summary="Open an enrolment session",
         description=(
             "Record that an agent started helping one resident. Idempotent on "
-            "`client_session_id`: resending answers 200 with the original id and receipt. "
+            "`client_session_id`: resending answers 201 again with the original id and receipt. "
             "Breaches of the authorisation (region, purpose, dates, hours, agent, partner "
             "status) do not refuse the session: they come back as `violations`."
         ),
         tags=["ingestion"],
         request=openapi.SessionOpenRequestSerializer,
         responses={
-            201: openapi.SessionOpenResponseSerializer,
-            200: OpenApiResponse(
-                openapi.SessionOpenResponseSerializer, description="Already recorded."
+            201: OpenApiResponse(
+                openapi.SessionOpenResponseSerializer,
+                description="Recorded now, or before (a resend): the original id and receipt.",
             ),
             **problem_responses(**_COMMON_PROBLEMS),
         },
@@ -115,7 +111,7 @@ class SessionOpenView(IngestionView):
             "receipt": result.receipt,
             "violations": result.violations,
         }
-        return Response(body, status=201 if result.created else 200)
+        return Response(body, status=201)
 
 
 class SessionCloseView(IngestionView):
@@ -123,16 +119,16 @@ class SessionCloseView(IngestionView):
         operation_id="sessions_close",
         summary="Close an enrolment session",
         description=(
-            "Record the end of one of your sessions. Resending the same close answers 200 "
+            "Record the end of one of your sessions. Resending the same close answers 201 "
             "with the original receipt; closing it again differently is a 409. Another "
             "partner's session is a 404, as an unknown one."
         ),
         tags=["ingestion"],
         request=openapi.SessionCloseRequestSerializer,
         responses={
-            201: openapi.SessionCloseResponseSerializer,
-            200: OpenApiResponse(
-                openapi.SessionCloseResponseSerializer, description="Already closed so."
+            201: OpenApiResponse(
+                openapi.SessionCloseResponseSerializer,
+                description="Closed now, or before with the same time and outcome.",
             ),
             **problem_responses(
                 **_COMMON_PROBLEMS,
@@ -161,7 +157,7 @@ class SessionCloseView(IngestionView):
             "outcome": session.outcome,
             "receipt": result.receipt,
         }
-        return Response(body, status=201 if result.created else 200)
+        return Response(body, status=201)
 
 
 class AccessEventsView(IngestionView):
@@ -172,15 +168,15 @@ class AccessEventsView(IngestionView):
             "Report up to 1,000 identity accesses. A malformed batch is refused whole (400, "
             "nothing recorded). Each well-formed record is recorded, even when it breaks the "
             "authorisation (returned as `violations`). Records whose `client_event_id` you "
-            "sent before come back as `duplicate` with their original receipt. 201 when "
-            "something was recorded, 200 when every record was a duplicate."
+            "sent before come back as `duplicate` with their original receipt. Always 201: "
+            "each result's `status` says whether it was recorded now or a duplicate."
         ),
         tags=["ingestion"],
         request=openapi.AccessEventBatchSerializer,
         responses={
-            201: openapi.BatchResultSerializer,
-            200: OpenApiResponse(
-                openapi.BatchResultSerializer, description="Every record was a duplicate."
+            201: OpenApiResponse(
+                openapi.BatchResultSerializer,
+                description="One result per record: `recorded` now or `duplicate`.",
             ),
             **problem_responses(**_COMMON_PROBLEMS),
         },
@@ -191,7 +187,7 @@ class AccessEventsView(IngestionView):
         results = services.access_events_record(
             request.user.partner, events, credential=request.auth
         )
-        return Response(_batch_body(results), status=_batch_status(results))
+        return Response(_batch_body(results), status=201)
 
 
 class AccountEventsView(IngestionView):
@@ -208,9 +204,9 @@ class AccountEventsView(IngestionView):
         tags=["ingestion"],
         request=openapi.AccountEventBatchSerializer,
         responses={
-            201: openapi.BatchResultSerializer,
-            200: OpenApiResponse(
-                openapi.BatchResultSerializer, description="Every record was a duplicate."
+            201: OpenApiResponse(
+                openapi.BatchResultSerializer,
+                description="One result per record: `recorded` now or `duplicate`.",
             ),
             **problem_responses(**_COMMON_PROBLEMS),
         },
@@ -220,4 +216,4 @@ class AccountEventsView(IngestionView):
         partner = request.user.partner
         events = validation.validate_account_batch(request.data, platform_code=partner.code)
         results = services.account_events_record(partner, events, credential=request.auth)
-        return Response(_batch_body(results), status=_batch_status(results))
+        return Response(_batch_body(results), status=201)

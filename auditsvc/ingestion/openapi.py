@@ -54,7 +54,8 @@ class SessionOpenRequestSerializer(serializers.Serializer):
     client_session_id = serializers.CharField(
         max_length=100,
         help_text="Your id of the session (1-100 printable ASCII characters, no spaces). "
-        "Resending the same id returns the original answer.",
+        "Resending the same id returns the original answer. Must not contain a resident "
+        "identity number or phone number (`personal_data_in_free_text`).",
     )
     agent = serializers.CharField(
         max_length=32, help_text="Code of the field agent, as registered with the bureau."
@@ -74,7 +75,9 @@ class SessionOpenRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         max_length=200,
-        help_text="Optional hash or id of the resident's signed consent.",
+        help_text="Optional hash or id of the resident's signed consent: printable "
+        "characters, no resident identity number or phone number "
+        "(`personal_data_in_free_text`).",
     )
 
 

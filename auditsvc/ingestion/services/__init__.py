@@ -25,10 +25,12 @@ elsewhere, and the event is then flagged ``no_open_session`` anyway.
 
 Modules: ``sessions`` (open, close), ``events`` (access and account event
 batches), ``_common`` (what both need: kind check, agents, violation order)
-and ``_storage`` (the idempotency look-up and the bulk inserts).
+``_storage`` (the idempotency look-up and the bulk inserts) and ``lookups``
+(the staff resident lookup, recorded in the bureau log).
 """
 
 from .events import DUPLICATE, RECORDED, EventResult, access_events_record, account_events_record
+from .lookups import resident_lookup
 from .sessions import SessionCloseResult, SessionResult, session_close, session_open
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "SessionResult",
     "access_events_record",
     "account_events_record",
+    "resident_lookup",
     "session_close",
     "session_open",
 ]

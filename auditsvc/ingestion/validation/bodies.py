@@ -21,6 +21,7 @@ from .fields import (
     fields_value,
     latest_allowed,
     memoised,
+    no_personal_number,
     object_body,
     pseudonymised_value,
     region_value,
@@ -119,8 +120,15 @@ def validate_session_open(data: Any) -> SessionOpenIn:
     if obj is None:
         raise ValidationFailed(errors)
     unknown_keys(obj, _SESSION_OPEN_KEYS, "", errors)
-    client_id = string_value(obj, "client_session_id", "", errors, _CLIENT_ID_RE, _CLIENT_ID_HELP)
-    agent = string_value(obj, "agent", "", errors, _AGENT_RE, _AGENT_HELP)
+    client_id = no_personal_number(
+        string_value(obj, "client_session_id", "", errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+        "",
+        "client_session_id",
+        errors,
+    )
+    agent = no_personal_number(
+        string_value(obj, "agent", "", errors, _AGENT_RE, _AGENT_HELP), "", "agent", errors
+    )
     identity = resident_value(obj, "resident", "", errors)
     purpose = choice_value(obj, "purpose", "", errors, PURPOSES)
     region = region_value(obj, "region_code", "", errors)
@@ -129,6 +137,13 @@ def validate_session_open(data: Any) -> SessionOpenIn:
     consent = obj.get("consent_ref")
     if consent is not None and (type(consent) is not str or len(consent) > _MAX_TEXT):
         errors.add("consent_ref", "invalid_type", "Must be a string of at most 200 characters.")
+    elif consent is not None and not consent.isprintable():
+        # NUL cannot be stored by PostgreSQL; no control character belongs in a reference.
+        errors.add(
+            "consent_ref", "invalid_format", "Must hold printable characters only (no controls)."
+        )
+    elif consent is not None:
+        no_personal_number(consent, "", "consent_ref", errors)
     if errors:
         raise ValidationFailed(errors)
     return SessionOpenIn(
@@ -223,8 +238,11 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
             continue
         if len(item) > len(_ACCESS_KEYS) or not item.keys() <= _ACCESS_KEYS:
             unknown_keys(item, _ACCESS_KEYS, prefix, errors)
-        client_id = string_value(
-            item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP
+        client_id = no_personal_number(
+            string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+            prefix,
+            "client_event_id",
+            errors,
         )
         if client_id is not None:
             first = first_seen.setdefault(client_id, position)
@@ -235,7 +253,12 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
                     f"The same client_event_id is used by events[{first}].",
                 )
         session_id = session_value(item, prefix, errors)
-        agent = string_value(item, "agent", prefix, errors, _AGENT_RE, _AGENT_HELP)
+        agent = no_personal_number(
+            string_value(item, "agent", prefix, errors, _AGENT_RE, _AGENT_HELP),
+            prefix,
+            "agent",
+            errors,
+        )
         identity = resident_value(item, "resident", prefix, errors)
         fields = fields_value(item, prefix, errors)
         purpose = choice_value(item, "purpose", prefix, errors, PURPOSES)
@@ -299,8 +322,11 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
             continue
         if len(item) > len(_ACCOUNT_KEYS) or not item.keys() <= _ACCOUNT_KEYS:
             unknown_keys(item, _ACCOUNT_KEYS, prefix, errors)
-        client_id = string_value(
-            item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP
+        client_id = no_personal_number(
+            string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+            prefix,
+            "client_event_id",
+            errors,
         )
         if client_id is not None:
             first = first_seen.setdefault(client_id, position)

@@ -19,6 +19,7 @@ from auditsvc.identities import (
     SCHEMES,
     Identity,
     IdentityError,
+    contains_personal_number,
     is_division_code,
     resident_identity,
 )
@@ -136,6 +137,26 @@ def string_value(
     return None
 
 
+PERSONAL_DATA_CODE = "personal_data_in_free_text"
+
+
+def no_personal_number(value: str | None, prefix: str, name: str, errors: Errors) -> str | None:
+    """``value`` unless it holds a resident or mobile number (then None and an error).
+
+    Free text is stored and signed as sent, so a raw number in it would stay in
+    the permanent ledger. The message names the field, never the value.
+    """
+    if value is None or not contains_personal_number(value):
+        return value
+    errors.add(
+        _join(prefix, name),
+        PERSONAL_DATA_CODE,
+        "Must not contain a resident identity number or a phone number; "
+        "use your own reference instead.",
+    )
+    return None
+
+
 def choice_value(
     obj: dict, name: str, prefix: str, errors: Errors, choices: frozenset[str]
 ) -> str | None:
@@ -246,7 +267,14 @@ def region_value(obj: dict, name: str, prefix: str, errors: Errors) -> str | Non
 def fields_value(obj: dict, prefix: str, errors: Errors) -> list[str] | None:
     """``obj["fields"]``: a non-empty list of data fields, repeats dropped."""
     value = obj.get("fields")
-    if type(value) is list and value and DATA_FIELDS.issuperset(value):
+    # Every item is type-checked before the set test: a list or an object in
+    # the list is unhashable and would make issuperset raise TypeError.
+    if (
+        type(value) is list
+        and value
+        and all(type(name) is str for name in value)
+        and DATA_FIELDS.issuperset(value)
+    ):
         # A repeated field adds nothing; keep the first of each, in the order sent.
         return value if len(set(value)) == len(value) else list(dict.fromkeys(value))
     field = _join(prefix, "fields")

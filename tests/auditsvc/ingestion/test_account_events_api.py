@@ -8,7 +8,9 @@ import pytest
 
 from auditsvc.identities import account_ref, device_ref, phone_ref, resident_identity
 from auditsvc.models import AccountEvent, LedgerKind
-from partners.choices import PartnerStatus
+from partners.choices import PartnerKind, PartnerStatus
+from tests import factories
+from tests.conftest import bearer_client
 
 from .support import (
     ACCOUNT,
@@ -63,7 +65,7 @@ def test_it_answers_a_resent_batch_with_the_original_receipts(platform_client, n
 
     again = post(platform_client, ACCOUNT_URL, body)
 
-    assert again.status_code == 200
+    assert again.status_code == 201  # DESIGN.md: always 201, status per record
     assert [r["receipt"] for r in again.json()["results"]] == [
         r["receipt"] for r in first.json()["results"]
     ]
@@ -147,3 +149,47 @@ def test_it_keeps_two_platforms_apart(platform_client, account_platform, now):
     assert response.json()["results"][0]["status"] == "recorded"
     refs = dict(AccountEvent.objects.values_list("partner__code", "account_ref"))
     assert refs[account_platform.code] != refs[second.code]  # account ids are per platform
+
+
+# --- Isolation between account platforms -------------------------------------------------
+
+
+@pytest.fixture
+def other_platform_client(db):
+    other = factories.PartnerFactory(
+        kind=PartnerKind.ACCOUNT_PLATFORM, status=PartnerStatus.APPROVED
+    )
+    return other, bearer_client(factories.issue_test_key(other))
+
+
+def test_one_platform_cannot_read_anothers_receipts(platform_client, other_platform_client, now):
+    _, other_client = other_platform_client
+    mine = post(platform_client, ACCOUNT_URL, {"events": [account_event(now, 1)]}).json()
+    receipt = mine["results"][0]["receipt"]
+    url = f"/api/v1/receipts/{receipt['log']}/{receipt['seq']}"
+
+    own = platform_client.get(url)
+    theirs = other_client.get(url)
+
+    assert own.status_code == 200
+    assert theirs.status_code == 404
+    assert receipt["signature"] not in theirs.content.decode()
+
+
+def test_duplicate_detection_is_per_platform(
+    platform_client, account_platform, other_platform_client, now
+):
+    other, other_client = other_platform_client
+    body = {"events": [account_event(now, 1)]}
+    mine = post(platform_client, ACCOUNT_URL, body).json()["results"][0]
+
+    theirs = post(other_client, ACCOUNT_URL, body)
+
+    assert theirs.status_code == 201
+    [result] = theirs.json()["results"]
+    assert result["status"] == "recorded"  # the same client id at another platform is new
+    assert result["receipt"]["log"] == other.code != mine["receipt"]["log"]
+    rows = AccountEvent.objects.filter(client_event_id="acc-1")
+    assert {row.partner.code for row in rows} == {account_platform.code, other.code}
+    # Account ids are scoped per platform: the same id gives two pseudonyms.
+    assert len({row.account_ref for row in rows}) == 2

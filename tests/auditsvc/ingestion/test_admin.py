@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditsvc.identities import resident_identity
-from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
+from auditsvc.models import BUREAU_LOG_ID, AccessEvent, AccountEvent, EnrolmentSession, LedgerEntry
 from tests import factories
 
 from .support import (
     ACCESS_URL,
     ACCOUNT_URL,
     OTHER_RESIDENT,
+    PHONE,
     RESIDENT,
     SESSIONS_URL,
     access_event,
@@ -237,3 +239,51 @@ def test_the_lookup_requires_a_second_factor(staff, reported):
 
     assert response.status_code == 302  # to the sign-in page
     assert "login" in response["Location"]
+
+
+def test_each_resident_lookup_is_signed_into_the_bureau_log(as_staff, staff, reported):
+    ref = resident_identity("cn-resident-id", RESIDENT).identity_ref
+    before = LedgerEntry.objects.filter(log_id=BUREAU_LOG_ID, kind="resident.lookup").count()
+
+    response = as_staff.post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.status_code == 200
+    [entry] = LedgerEntry.objects.filter(log_id=BUREAU_LOG_ID, kind="resident.lookup")[before:]
+    body = json.loads(entry.canonical)["body"]
+    # 1 session, 3 accesses (two partners), 1 account event about this resident.
+    assert body == {"actor": staff.get_username(), "identity_ref": ref, "found": 5}
+    assert RESIDENT not in entry.canonical
+
+
+def test_a_refused_lookup_is_not_recorded(as_staff, reported):
+    bad = RESIDENT[:17] + ("1" if RESIDENT[17] != "1" else "2")
+
+    as_staff.post(LOOKUP_URL, {"identity_number": bad})
+
+    assert not LedgerEntry.objects.filter(kind="resident.lookup").exists()
+
+
+def test_the_account_search_does_not_invite_raw_numbers_into_the_url(as_staff, reported):
+    # Phones, devices and accounts are pseudonyms: a raw value typed in the
+    # search box (sent as ?q=) would never match, and would reach access logs.
+    page = as_staff.get(changelist("accountevent"), {"q": PHONE})
+
+    assert page.status_code == 200
+    search_fields = page.context["cl"].search_fields
+    assert not {"=account_ref", "=phone_ref", "=device_ref"} & set(search_fields)
+    assert list(page.context["cl"].result_list) == []
+    found = as_staff.get(changelist("accountevent"), {"q": "acc-1"})
+    assert [e.client_event_id for e in found.context["cl"].result_list] == ["acc-1"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_lists_do_not_read_the_entries_canonical_json_or_signature(as_staff, reported, model):
+    with CaptureQueriesContext(connection) as queries:
+        page = as_staff.get(changelist(model))
+
+    assert page.status_code == 200
+    listing = [q["sql"] for q in queries.captured_queries if "auditsvc_ledgerentry" in q["sql"]]
+    assert listing  # the entry is joined (its log and seq are shown)
+    for sql in listing:
+        assert '"auditsvc_ledgerentry"."canonical"' not in sql
+        assert '"auditsvc_ledgerentry"."signature"' not in sql

@@ -11,6 +11,8 @@ import pytest
 from auditsvc import identities
 from auditsvc.identities import IdentityError
 
+from .support import RESIDENT as RESIDENT_NUMBER
+
 # The example of GB 11643-1999 itself, and a few computed by hand.
 VALID = ["11010519491231002X", "440524188001010014", "41138119500307123X"]
 
@@ -102,8 +104,13 @@ def test_pseudonyms_of_different_kinds_never_collide():
         ("13800000000", "+8613800000000"),
         ("+86 138-0000-0000", "+8613800000000"),
         ("+8613800000000", "+8613800000000"),
-        ("(0377) 6221 1234", "+037762211234"),
+        ("(0377) 6221 1234", "+8637762211234"),  # was +0377...: trunk 0 is dropped
         ("+1 202 555 0100", "+12025550100"),
+        ("008613912345678", "+8613912345678"),  # 00 is the international prefix
+        ("0086 139-1234-5678", "+8613912345678"),
+        ("010-12345678", "+861012345678"),  # trunk 0 of a domestic number
+        ("+86 10 1234 5678", "+861012345678"),
+        ("0044 20 7946 0000", "+442079460000"),
     ],
 )
 def test_it_normalises_phone_numbers_before_pseudonymising(value, normalised):
@@ -155,3 +162,34 @@ def test_birth_dates_are_checked_against_today():
     number = first17 + identities.resident_id_check_char(first17)
 
     assert identities.normalise_resident_id(number) == number
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["+8613912345678", "13912345678", "008613912345678", "+86 139 1234 5678"],
+        ["010-12345678", "+861012345678", "0086 10 1234 5678", "(010) 1234 5678"],
+    ],
+)
+def test_every_spelling_of_one_phone_gets_the_same_pseudonym(spellings):
+    assert len({identities.phone_ref(value) for value in spellings}) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (RESIDENT_NUMBER, True),
+        (f"ref-{RESIDENT_NUMBER.lower()}-2", True),
+        (f"9{RESIDENT_NUMBER}", True),  # inside a longer run of digits
+        ("13912345678", True),
+        ("+8613912345678", True),
+        ("008613912345678", True),
+        ("c-139 1234 5678", True),
+        ("1732345678901", False),  # epoch milliseconds, not a phone
+        ("12912345678", False),  # 12 is no mobile prefix
+        ("s-1", False),
+        ("", False),
+    ],
+)
+def test_it_finds_resident_and_mobile_numbers_in_free_text(text, found):
+    assert identities.contains_personal_number(text) is found

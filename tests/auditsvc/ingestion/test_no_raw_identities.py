@@ -27,6 +27,7 @@ from .support import (
     account_event,
     close_url,
     post,
+    records_count,
     resident,
     session_body,
 )
@@ -191,3 +192,107 @@ def test_the_scan_would_find_a_raw_value(vetted_partner):
     vetted_partner.save()
 
     assert scan_database({RESIDENT}) == ["partners_partner.address"]
+
+
+# --- Raw numbers in free-text fields ----------------------------------------------------
+# client ids, agent codes and consent_ref are stored and signed as sent: a raw
+# number in them would stay in the permanent ledger, so they are refused.
+
+MOBILE = LOCAL_PHONE
+FREE_TEXT_NUMBERS = [
+    pytest.param(RESIDENT, id="resident"),
+    pytest.param(f"c-{LOWER_X_RESIDENT}-1", id="resident-inside"),
+    pytest.param(MOBILE, id="mobile"),
+    pytest.param(f"x{PHONE}", id="mobile+86"),
+    pytest.param(f"ref-0086{MOBILE}", id="mobile0086"),
+    pytest.param(f"ref-{MOBILE[:3]}-{MOBILE[3:7]}-{MOBILE[7:]}", id="mobile-dashed"),
+]
+
+
+def assert_refused_for(response, field: str, value: str) -> None:
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    errors = {(error["field"], error["code"]) for error in response.json()["errors"]}
+    assert (field, "personal_data_in_free_text") in errors
+    text = response.content.decode()
+    assert value not in text
+    assert value.upper() not in text
+
+
+@pytest.mark.parametrize("value", FREE_TEXT_NUMBERS)
+@pytest.mark.parametrize("field", ["consent_ref", "client_session_id"])
+def test_it_refuses_a_raw_number_in_a_session_free_text_field(partner_client, now, field, value):
+    size = records_count()
+
+    response = post(partner_client, SESSIONS_URL, session_body(now, **{field: value}))
+
+    assert_refused_for(response, field, value)
+    assert records_count() == size
+
+
+@pytest.mark.parametrize("value", [RESIDENT, MOBILE, f"A{MOBILE}"])
+def test_it_refuses_a_raw_number_as_an_agent_code(partner_client, now, value):
+    size = records_count()
+
+    session = post(partner_client, SESSIONS_URL, session_body(now, agent=value))
+    access = post(
+        partner_client,
+        ACCESS_URL,
+        {"events": [access_event(now, 1), access_event(now, 2, agent=value)]},
+    )
+
+    assert_refused_for(session, "agent", value)
+    assert_refused_for(access, "events[1].agent", value)
+    assert records_count() == size
+
+
+@pytest.mark.parametrize("value", FREE_TEXT_NUMBERS)
+def test_it_refuses_a_raw_number_in_a_client_event_id(partner_client, platform_client, now, value):
+    size = records_count()
+
+    access = post(
+        partner_client,
+        ACCESS_URL,
+        {"events": [access_event(now, 1), access_event(now, 2, client_event_id=value)]},
+    )
+    account = post(
+        platform_client, ACCOUNT_URL, {"events": [account_event(now, 1, client_event_id=value)]}
+    )
+
+    assert_refused_for(access, "events[1].client_event_id", value)
+    assert_refused_for(account, "events[0].client_event_id", value)
+    assert records_count() == size
+    assert scan_database({value, value.upper()}) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1732345678901",  # epoch milliseconds: 13 digits starting with 17, not a phone
+        "e-20261123-000001",
+        "1234567890123456789",  # a long numeric id that is no valid resident number
+        "550e8400-e29b-41d4-a716-446655440000",
+        "consent-2026-000123",
+    ],
+)
+def test_it_accepts_ordinary_ids_with_digits(partner_client, now, value):
+    response = post(
+        partner_client,
+        SESSIONS_URL,
+        session_body(now, client_session_id=value, consent_ref=value),
+    )
+
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("text", ["consent\x00-1", "consent\n1", "consent\x1b[2J"])
+def test_it_refuses_control_characters_in_consent_ref(partner_client, now, text):
+    size = records_count()
+
+    response = post(partner_client, SESSIONS_URL, session_body(now, consent_ref=text))
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    errors = {(error["field"], error["code"]) for error in response.json()["errors"]}
+    assert errors == {("consent_ref", "invalid_format")}
+    assert records_count() == size

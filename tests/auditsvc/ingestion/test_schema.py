@@ -44,7 +44,8 @@ def test_the_schema_describes_each_ingestion_endpoint(schema, path, operation_id
     assert operation["security"] == [{"partnerKey": []}]
     assert "application/json" in operation["requestBody"]["content"]
     responses = operation["responses"]
-    assert {"200", "201", "400", "401", "403", "429"} <= set(responses)
+    assert {"201", "400", "401", "403", "429"} <= set(responses)
+    assert "200" not in responses  # DESIGN.md: always 201, resends included
     assert "application/problem+json" in responses["400"]["content"]
 
 

@@ -57,7 +57,7 @@ def test_it_returns_the_original_answer_when_a_session_is_resent(partner_client,
 
     again = post(partner_client, SESSIONS_URL, session_body(now, resident=resident(OTHER_RESIDENT)))
 
-    assert again.status_code == 200
+    assert again.status_code == 201  # DESIGN.md: always 201
     assert again.json() == first.json()
     assert records_count() == size
 
@@ -90,7 +90,7 @@ def test_it_answers_a_resent_close_with_the_original_receipt(partner_client, now
 
     again = post(partner_client, close_url(opened["id"]), close)
 
-    assert again.status_code == 200
+    assert again.status_code == 201  # DESIGN.md: always 201
     assert again.json() == first.json()
     assert records_count() == size
 

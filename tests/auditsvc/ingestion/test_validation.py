@@ -268,3 +268,20 @@ def test_it_refuses_a_malformed_account_event(earlier, change, field, code):
     assert errors_of(
         validation.validate_account_batch, {"events": [event]}, platform_code="P0009"
     ) == {(f"events[0].{field}", code)}
+
+
+@pytest.mark.parametrize(
+    "fields", [[{"a": 1}], [["name"]], ["name", {"a": 1}], ["name", ["x"], 3, None]]
+)
+def test_it_refuses_fields_items_that_are_not_strings(earlier, fields):
+    # Lists and objects are unhashable: they must be type-checked before any set test.
+    errors = errors_of(
+        validation.validate_access_batch, {"events": [access_event(earlier, fields=fields)]}
+    )
+
+    expected = {
+        (f"events[0].fields[{j}]", "invalid_type")
+        for j, name in enumerate(fields)
+        if type(name) is not str
+    }
+    assert errors == expected
