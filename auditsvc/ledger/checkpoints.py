@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import CharField, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from auditsvc.ledger import merkle, note
-from auditsvc.ledger.keys import checkpoint_signing_keys
+from auditsvc.ledger.keys import checkpoint_signing_keys, published_keys_missing_here
 from auditsvc.ledger.selectors import DatabaseHashReader, log_get
 from auditsvc.models import Checkpoint, Log
 
@@ -56,14 +58,23 @@ def checkpoint_sign(log_id: str) -> Checkpoint:
     return checkpoint
 
 
-def checkpoints_due(*, now: dt.datetime | None = None, key_ids: str | None = None) -> list[str]:
+def checkpoints_due(
+    *, now: dt.datetime | None = None, key_ids: Iterable[str] | None = None
+) -> list[str]:
     """Return the ids of the logs whose head needs signing, in log id order.
 
     Due: no checkpoint yet, grown since the largest one, or the newest one
     is older than ``AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES``. With ``key_ids``
-    (the comma-separated ids that sign checkpoints now) also every log whose
-    newest checkpoint was signed by another set of keys, so that a rotation
-    reaches every log's head on the next beat, not an hour later. One query.
+    (the published, unretired keys this host can sign with) also every log
+    whose newest checkpoint lacks one of them, so that a rotation reaches
+    every log's head on the next beat, not an hour later. One query.
+
+    "Lacks one of them", not "was signed by another set": hosts may hold
+    different key files for a while during a rotation, and comparing with
+    the local set made two such hosts re-sign every log on every beat, each
+    undoing the other. Now a host re-signs only to add a signature it can
+    make; a checkpoint that still carries a key retired since is left for
+    the next growth or the maximum age to replace.
     """
     now = now or timezone.now()
     cutoff = now - dt.timedelta(minutes=settings.AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES)
@@ -75,8 +86,17 @@ def checkpoints_due(*, now: dt.datetime | None = None, key_ids: str | None = Non
         newest = Checkpoint.objects.filter(log_id=OuterRef("pk")).order_by(
             "-size", "-signed_at", "-id"
         )
-        logs = logs.annotate(signed_by=Subquery(newest.values("key_ids")[:1]))
-        due |= ~Q(signed_by=key_ids)
+        # Fenced with commas, so that one key id cannot match inside another.
+        logs = logs.annotate(
+            signed_by=Concat(
+                Value(","),
+                Subquery(newest.values("key_ids")[:1]),
+                Value(","),
+                output_field=CharField(),
+            )
+        )
+        for key_id in key_ids:
+            due |= ~Q(signed_by__contains=f",{key_id},")
     return list(logs.filter(due).order_by("log_id").values_list("log_id", flat=True))
 
 
@@ -84,7 +104,16 @@ def checkpoint_sign_due() -> list[Checkpoint]:
     """Sign a checkpoint of every log that is due (see ``checkpoints_due``); return them.
 
     Safe to run twice at once (a redelivered task): the worst outcome is two
-    equivalent checkpoints of the same size, both valid.
+    equivalent checkpoints of the same size, both valid. Logs a warning when
+    a published, unretired key cannot sign here (its key file was not
+    copied to this host).
     """
-    key_ids = ",".join(key.key_id for key in checkpoint_signing_keys())
+    missing = published_keys_missing_here()
+    if missing:
+        logger.warning(
+            "published signing keys %s are not loaded on this host; copy their key files to "
+            "AUDITSVC_KEY_DIR of every web and worker host before the rotation's overlap ends",
+            ", ".join(row.key_id for row in missing),
+        )
+    key_ids = [key.key_id for key in checkpoint_signing_keys()]
     return [checkpoint_sign(log_id) for log_id in checkpoints_due(key_ids=key_ids)]

@@ -12,6 +12,7 @@ This recomputes everything the ledger claims, log by log, in seq order:
   recorded_at never decreases;
 - every stored subtree hash (TreeNode) equals the hash recomputed from the
   leaves, and exactly the expected ones are stored;
+- no entry and no stored subtree hash lies past the head (seq >= size);
 - every stored checkpoint's root is the recomputed root at its size, and its
   note is validly signed by published keys only (those it lists).
 
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 
 from auditsvc.ledger import merkle, note
 from auditsvc.ledger.canonical import CanonicalError, canonical_bytes, format_time
@@ -268,7 +269,33 @@ def verify_log(
         _check_node_count(verdict, log_id, size)
     except _Stop:
         pass
+    _check_nothing_past_the_head(verdict, log_id, size)
     return verdict
+
+
+def _check_nothing_past_the_head(verdict: LogVerdict, log_id: str, size: int) -> None:
+    # Rows past the head are covered by no checkpoint and no proof, so the
+    # stream above never reads them; but they should not exist at all (only
+    # the head's transaction writes them, and it moves the head too), so
+    # they show a rolled-back head or rows slipped in by hand.
+    beyond = LedgerEntry.objects.filter(log_id=log_id, seq__gte=size).aggregate(
+        count=Count("id"), first=Min("seq")
+    )
+    if beyond["count"]:
+        verdict.fail(
+            f"{beyond['count']} entries lie past the head (size {size}), "
+            f"the first at seq {beyond['first']}",
+            beyond["first"],
+        )
+    # A node (level, index) covers leaves up to (index + 1) * 2**level - 1.
+    past = Q(level__gte=max(size.bit_length(), 1)) | functools.reduce(
+        operator.or_,
+        (Q(level=level, index__gte=size >> level) for level in range(size.bit_length())),
+        Q(index__lt=0),
+    )
+    nodes = TreeNode.objects.filter(past, log_id=log_id).count()
+    if nodes:
+        verdict.fail(f"{nodes} stored subtree hashes lie past the head (size {size})")
 
 
 def _check_chunk_nodes(

@@ -310,6 +310,28 @@ def key_rotate(*, actor=None, overlap_hours: int | None = None) -> SigningKey:
     return row
 
 
+def published_active_keys(*, now: dt.datetime | None = None) -> list[SigningKey]:
+    """Every published key within its validity (``retired_at`` null or in the future), oldest first.
+
+    The same for every host, unlike the keys loaded here: what checkpoints
+    should be signed with, whichever host signs them.
+    """
+    return list(
+        SigningKey.objects.filter(_active_q(now or timezone.now())).order_by("valid_from", "key_id")
+    )
+
+
+def published_keys_missing_here() -> list[SigningKey]:
+    """The published, not yet retired keys whose private half is not loaded on this host.
+
+    During a rotation the new key file must reach every host that runs web
+    or worker before the overlap ends; a host without it signs entries with
+    the old key until then and its checkpoints lack the new signature.
+    """
+    loaded = load_private_keys()
+    return [row for row in published_active_keys() if row.key_id not in loaded]
+
+
 def private_key_present(key_id: str) -> bool:
     """Whether the private half of ``key_id`` is loaded in this process."""
     return key_id in load_private_keys()

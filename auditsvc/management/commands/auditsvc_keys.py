@@ -7,7 +7,12 @@ from rich.console import Console
 from rich.table import Table
 
 from auditsvc.errors import ServiceError
-from auditsvc.ledger.keys import key_generate, key_rotate, private_key_present
+from auditsvc.ledger.keys import (
+    key_generate,
+    key_rotate,
+    private_key_present,
+    published_keys_missing_here,
+)
 from auditsvc.ledger.selectors import published_keys
 from auditsvc.ledger.signing import KeyFormatError
 
@@ -60,3 +65,10 @@ class Command(BaseCommand):
             )
         console = Console(file=getattr(self.stdout, "_out", self.stdout), width=200)
         console.print(table)
+        for key in published_keys_missing_here():
+            self.stderr.write(
+                f"Warning: key {key.key_id} is published and not retired, but its private key "
+                "is not on this host: copy its key file to AUDITSVC_KEY_DIR on every host that "
+                "runs web or worker before the rotation's overlap ends.",
+                style_func=self.style.WARNING,
+            )

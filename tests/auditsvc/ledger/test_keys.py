@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from auditsvc.errors import NoSigningKey
 from auditsvc.ledger import keys, note, signing
-from auditsvc.ledger.checkpoints import checkpoint_sign
+from auditsvc.ledger.checkpoints import checkpoint_sign, checkpoint_sign_due
 from auditsvc.models import BUREAU_LOG_ID, LedgerEntry, SigningKey
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +197,70 @@ def test_the_command_generates_lists_and_rotates(key_dir, signing_key, append):
     for row in SigningKey.objects.all():
         assert row.key_id in listing
     assert listing.count("yes") == 3
+
+
+@pytest.fixture
+def other_host(settings, tmp_path, signing_key):
+    """Act as a second host whose key directory holds only the session key (the old one).
+
+    Returns a function that switches between the hosts: ``other_host(True)``
+    or ``other_host(False)`` for the one of ``key_dir``.
+    """
+    directory = tmp_path / "other-host-keys"
+    directory.mkdir(mode=0o700)
+    path = directory / f"{signing_key.key_id}.key"
+    path.write_text(signing_key.private_string() + "\n")
+    path.chmod(0o600)
+    first = settings.AUDITSVC_KEY_DIR
+
+    def switch(other: bool) -> None:
+        settings.AUDITSVC_KEY_DIR = directory if other else first
+        keys.forget_loaded_keys()
+
+    return switch
+
+
+def test_hosts_with_different_key_files_do_not_re_sign_each_others_checkpoints(
+    key_dir, signing_key, append, other_host
+):
+    append("T0001", 2)
+    other_host(False)
+    new = keys.key_rotate(overlap_hours=1)  # the new key file is on this host only, so far
+
+    both = {checkpoint.log_id: checkpoint.key_ids for checkpoint in checkpoint_sign_due()}
+    assert both == {"T0001": f"{signing_key.key_id},{new.key_id}", "bureau": both["bureau"]}
+    other_host(True)
+    assert checkpoint_sign_due() == []  # it cannot add a signature: nothing to do
+    other_host(False)
+    assert checkpoint_sign_due() == []
+
+    # The other host signs the grown log with the old key alone; this one adds
+    # the new signature once, and then neither host signs it again.
+    other_host(True)
+    append("T0001", 1)
+    assert [c.key_ids for c in checkpoint_sign_due()] == [signing_key.key_id]
+    other_host(False)
+    assert [c.key_ids for c in checkpoint_sign_due()] == [f"{signing_key.key_id},{new.key_id}"]
+    other_host(True)
+    assert checkpoint_sign_due() == []
+    other_host(False)
+    assert checkpoint_sign_due() == []
+
+
+def test_listing_keys_warns_about_a_published_key_missing_on_this_host(
+    key_dir, signing_key, append, other_host
+):
+    append("T0001", 1)
+    other_host(False)
+    new = keys.key_rotate(overlap_hours=1)
+
+    here, there = io.StringIO(), io.StringIO()
+    call_command("auditsvc_keys", "list", stdout=io.StringIO(), stderr=here)
+    other_host(True)
+    call_command("auditsvc_keys", "list", stdout=io.StringIO(), stderr=there)
+
+    assert here.getvalue() == ""
+    assert new.key_id in there.getvalue()
+    assert "copy" in there.getvalue()
+    assert signing_key.key_id not in there.getvalue()
+    assert [row.key_id for row in keys.published_keys_missing_here()] == [new.key_id]

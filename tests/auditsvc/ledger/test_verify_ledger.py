@@ -20,7 +20,7 @@ from auditsvc.ledger.canonical import canonical_bytes, format_time
 from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.integrity import verify_log
 from auditsvc.ledger.signing import sign_entry
-from auditsvc.models import LedgerEntry
+from auditsvc.models import LedgerEntry, TreeNode
 
 from .support import drop_append_only_triggers
 
@@ -188,3 +188,22 @@ def test_it_names_a_checkpoint_whose_note_was_edited(ledger):
 
     assert not verdict.ok
     assert any("does not verify" in problem for problem in verdict.problems)
+
+
+def test_it_names_entries_past_the_head(ledger):
+    # The head moved back one entry, as a restore of an older auditsvc_log would do.
+    execute("UPDATE auditsvc_log SET size = size - 1 WHERE log_id = 'T0002'")
+
+    output, _ = run_failing("--log", "T0002")
+
+    assert "first bad seq 8" in output
+    assert "1 entries lie past the head (size 8), the first at seq 8" in output
+
+
+def test_it_names_subtree_hashes_past_the_head(ledger):
+    TreeNode.objects.create(log_id="T0002", level=1, index=4, hash=b"\x00" * 32)
+    TreeNode.objects.create(log_id="T0002", level=5, index=0, hash=b"\x00" * 32)
+
+    verdict = verify_log("T0002")
+
+    assert verdict.problems == ["2 stored subtree hashes lie past the head (size 9)"]
