@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .choices import PartnerStatus, Violation
-from .models import SHANGHAI, Authorisation, Partner, QualificationDocument
+from .models import SHANGHAI, Authorisation, Partner, QualificationDocument, VettingDecision
 
 __all__ = [
     "PartnerScope",
@@ -156,6 +156,15 @@ class _Rule:
     purposes: frozenset[str]
     fields: frozenset[str]
 
+    def in_force_at(self, at: dt.datetime) -> bool:
+        """Not revoked yet at ``at`` (a revocation takes effect from its moment on)."""
+        revoked_at = self.authorisation.revoked_at
+        return revoked_at is None or at < revoked_at
+
+    def current_at(self, at: dt.datetime, day: dt.date) -> bool:
+        auth = self.authorisation
+        return self.in_force_at(at) and auth.valid_from <= day <= auth.valid_until
+
     def violations(self, region_code: str, purpose: str, fields, time_of_day) -> list[str]:
         found = []
         if not region_code.startswith(self.regions):
@@ -182,20 +191,44 @@ def _distance_in_days(authorisation: Authorisation, day: dt.date) -> int:
 class PartnerScope:
     """What one partner may do, loaded once and checked in memory for many records.
 
-    Revoked authorisations are left out entirely: once a letter is revoked it
-    covers nothing, not even records uploaded late about the time before.
-    The partner's status is the one of the partner object passed to ``load``.
+    Everything is judged at the moment the access happened (``at``), not when
+    it is uploaded, because partners may upload late:
+
+    - An authorisation counts for accesses before its ``revoked_at`` and not
+      from that moment on, so a late upload about the time before a revocation
+      is covered, and nothing after it is.
+    - The partner must have been approved at ``at`` (its status then is the
+      ``to_status`` of its latest VettingDecision decided at or before ``at``;
+      "applied" before the first one) AND must be approved now, when the
+      upload is checked. Either failing gives ``partner_not_approved``. So a
+      suspended partner's new uploads are flagged even for accesses made while
+      it was still approved, and an access made during a suspension is
+      flagged even if the partner was reinstated before uploading it.
+
+    ``load`` re-reads the partner's current status itself: the partner object
+    handed in was loaded (by authentication) before the caller took the
+    ingestion lock, and a suspension may have committed in between.
     """
 
-    partner_status: str
+    current_status: str
+    _history: list[tuple[dt.datetime, str]] = field(default_factory=list)
     _rules: list[_Rule] = field(default_factory=list)
 
     @classmethod
     def load(cls, partner: Partner) -> PartnerScope:
-        """Load the partner's non-revoked authorisations (one query)."""
-        authorisations = Authorisation.objects.filter(
-            partner_id=partner.pk, revoked_at__isnull=True
-        ).order_by("-valid_from", "-id")
+        """Load the partner's current status, vetting history and authorisations (three queries)."""
+        current_status = (
+            Partner.objects.filter(pk=partner.pk).values_list("status", flat=True).get()
+        )
+        # Oldest first, so status_at can scan forward; ties keep the decision order.
+        history = list(
+            VettingDecision.objects.filter(partner_id=partner.pk)
+            .order_by("decided_at", "id")
+            .values_list("decided_at", "to_status")
+        )
+        authorisations = Authorisation.objects.filter(partner_id=partner.pk).order_by(
+            "-valid_from", "-id"
+        )
         rules = [
             _Rule(
                 authorisation=auth,
@@ -205,12 +238,28 @@ class PartnerScope:
             )
             for auth in authorisations
         ]
-        return cls(partner_status=partner.status, _rules=rules)
+        return cls(current_status=current_status, _history=history, _rules=rules)
 
     @property
     def authorisations(self) -> list[Authorisation]:
-        """The non-revoked authorisations, newest first."""
+        """Every authorisation of the partner, revoked ones included, newest first."""
         return [rule.authorisation for rule in self._rules]
+
+    def status_at(self, at: dt.datetime) -> str:
+        """The partner's vetting status at ``at``: "applied" before its first decision."""
+        status = PartnerStatus.APPLIED.value
+        for decided_at, to_status in self._history:
+            if decided_at > at:
+                break
+            status = to_status
+        return status
+
+    def approved_at(self, at: dt.datetime) -> bool:
+        """Approved both at ``at`` and now (see the class docstring)."""
+        return (
+            self.current_status == PartnerStatus.APPROVED
+            and self.status_at(at) == PartnerStatus.APPROVED
+        )
 
     def check(
         self, *, region_code: str, purpose: str, fields: list[str] | None, at: dt.datetime
@@ -228,14 +277,15 @@ class PartnerScope:
         day, time_of_day = local.date(), local.time()
 
         violations = []
-        if self.partner_status != PartnerStatus.APPROVED:
+        if not self.approved_at(at):
             violations.append(Violation.PARTNER_NOT_APPROVED.value)
 
-        current = [rule for rule in self._rules if rule.authorisation.is_current_on(day)]
+        current = [rule for rule in self._rules if rule.current_at(at, day)]
         if not current:
             violations.append(Violation.AUTHORISATION_EXPIRED.value)
+            # A letter revoked by then is no candidate: it covered nothing at ``at``.
             closest = min(
-                self._rules,
+                (rule for rule in self._rules if rule.in_force_at(at)),
                 key=lambda rule: _distance_in_days(rule.authorisation, day),
                 default=None,
             )

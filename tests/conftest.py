@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from auditsvc.ledger.signing import SigningKey
 from partners import choices, roles
+from partners.models import VettingDecision
 
 from . import factories
 
@@ -90,9 +91,26 @@ def auditor(role_groups):
 # --- Partners ---------------------------------------------------------------------
 
 
+def record_approval(partner, *, at: dt.datetime = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)):
+    """The VettingDecision that made a factory-built partner approved, long before any test time.
+
+    PartnerScope judges an access by the partner's status at the access time,
+    read from this history; a partner with no decisions was only "applied".
+    """
+    return VettingDecision.objects.create(
+        partner=partner,
+        actor=factories.UserFactory(username="vetting-history"),
+        from_status=choices.PartnerStatus.UNDER_REVIEW,
+        to_status=choices.PartnerStatus.APPROVED,
+        reason="Approved before the test began.",
+        decided_at=at,
+    )
+
+
 def build_vetted_partner(**kwargs):
     """An approved enrolment partner with documents, a current authorisation and two agents."""
     partner = factories.PartnerFactory(status=choices.PartnerStatus.APPROVED, **kwargs)
+    record_approval(partner)
     for doc_type in settings.AUDITSVC_REQUIRED_DOCUMENTS:
         factories.DocumentFactory(partner=partner, doc_type=doc_type)
     factories.AuthorisationFactory(
@@ -120,9 +138,11 @@ def pending_partner(db):
 
 @pytest.fixture
 def account_platform(db):
-    return factories.PartnerFactory(
+    platform = factories.PartnerFactory(
         kind=choices.PartnerKind.ACCOUNT_PLATFORM, status=choices.PartnerStatus.APPROVED
     )
+    record_approval(platform)
+    return platform
 
 
 # --- API clients -----------------------------------------------------------------------
@@ -162,3 +182,45 @@ def auditor_client(auditor) -> APIClient:
 @pytest.fixture
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _ledger_truncate_allowed_for_flush(request):
+    """Let a transactional test's flush TRUNCATE the ledger tables on PostgreSQL.
+
+    Migration auditsvc 0006 refuses TRUNCATE of the ledger unless the session
+    sets auditsvc.allow_truncate; the flush after a transactional test needs
+    it. Session level (not SET LOCAL) so it lasts into the flush; set again on
+    a reconnection and at teardown, in case the test closed the connection.
+    """
+    from pytest_django.fixtures import validate_django_db
+
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and any(validate_django_db(marker)[:2])
+    by_fixture = {"transactional_db", "live_server", "django_db_reset_sequences"} & set(
+        request.fixturenames
+    )
+    if not (by_marker or by_fixture) or not settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    ):
+        yield
+        return
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    def allow(connection, **kwargs):
+        if connection.alias == "default":
+            with connection.cursor() as cursor:
+                cursor.execute("SET auditsvc.allow_truncate = 'on'")
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        allow(connections["default"])
+    connection_created.connect(allow)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(allow)
+        with blocker.unblock():
+            allow(connections["default"])

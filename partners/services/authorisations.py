@@ -140,8 +140,10 @@ def authorisation_grant(
 def authorisation_revoke(authorisation: Authorisation, *, actor, reason: str) -> Authorisation:
     """Revoke an authorisation from now on and record why in the bureau log.
 
-    A revoked authorisation covers nothing any more (PartnerScope ignores
-    it). Revoking twice raises AuthorisationRevoked.
+    From ``revoked_at`` on the authorisation covers nothing; accesses made
+    before that moment stay covered, even when uploaded late (PartnerScope
+    judges each access at its own time). Revoking twice raises
+    AuthorisationRevoked.
     """
     reason = require_reason(reason)
     with transaction.atomic():

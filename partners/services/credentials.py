@@ -7,8 +7,6 @@ the next request: authentication looks for an unrevoked row.
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +20,6 @@ from ..models import ApiCredential, Partner, StaffToken
 from ._common import actor_name, bureau_log, require_reason
 
 __all__ = ["credential_issue", "credential_revoke", "staff_token_issue", "staff_token_revoke"]
-
-logger = logging.getLogger(__name__)
 
 
 def _label(label: object) -> str:
@@ -103,31 +99,56 @@ def credential_revoke(credential: ApiCredential, *, actor, reason: str) -> ApiCr
 def staff_token_issue(user, *, label: str, actor=None) -> tuple[StaffToken, str]:
     """Issue a personal API token for ``user``; return the token row and the raw token.
 
-    The token acts with the user's own permissions. ``actor`` is who issued it
-    (None from the command line, where the operator is the machine's admin).
+    The token acts with the user's own permissions (an auditor's reads the
+    whole bureau log), so who got one, from whom, is a bureau-log entry. The
+    entry holds the prefix, never the token. ``actor`` is who issued it (None
+    from the command line, where the operator is the machine's admin).
     """
     label = _label(label)
     key, prefix = new_key(STAFF_TOKEN_PREFIX)
-    token = StaffToken.objects.create(user=user, label=label, prefix=prefix, key_hash=hash_key(key))
-    # Staff tokens are not partner decisions, so they have no ledger kind; the
-    # operations log still says who got one and from whom.
-    logger.info(
-        "staff token %s issued to %s by %s", prefix, user.get_username(), actor_name(actor) or "-"
-    )
+    with transaction.atomic():
+        token = StaffToken.objects.create(
+            user=user, label=label, prefix=prefix, key_hash=hash_key(key)
+        )
+        bureau_log(
+            LedgerKind.STAFF_TOKEN_ISSUED,
+            {
+                "staff_token": token.pk,
+                "user": user.get_username(),
+                "prefix": prefix,
+                "label": label,
+                "actor": actor_name(actor),
+                "issued_at": format_time(token.created_at),
+            },
+        )
     return token, key
 
 
 def staff_token_revoke(token: StaffToken, *, actor) -> StaffToken:
-    """Revoke a personal API token from the next request on.
+    """Revoke a personal API token from the next request on; record it in the bureau log.
 
     Raises CredentialRevoked if it was revoked already.
     """
     with transaction.atomic():
-        locked = StaffToken.objects.select_for_update().get(pk=token.pk)
+        locked = (
+            StaffToken.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=token.pk)
+        )
         if locked.revoked_at is not None:
             raise CredentialRevoked(f"The token {locked.prefix}… was revoked already.")
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-    logger.info("staff token %s revoked by %s", locked.prefix, actor_name(actor) or "-")
+        bureau_log(
+            LedgerKind.STAFF_TOKEN_REVOKED,
+            {
+                "staff_token": locked.pk,
+                "user": locked.user.get_username(),
+                "prefix": locked.prefix,
+                "label": locked.label,
+                "actor": actor_name(actor),
+                "revoked_at": format_time(locked.revoked_at),
+            },
+        )
     token.revoked_at = locked.revoked_at
     return token

@@ -145,7 +145,8 @@ def vetting_transition(partner: Partner, to_status: str, *, actor, reason: str) 
     Checks, in this order: a reason is given (ReasonRequired); the move is in
     partners.choices.TRANSITIONS (IllegalTransition); the actor holds the
     permission (NotPermitted); an approval is not made by whoever put the
-    partner under review last (SameReviewer); an approval finds every
+    partner under review last, and a reinstatement not by whoever suspended
+    it last (SameReviewer); an approval finds every
     required document present and valid today (DocumentsIncomplete).
 
     The partner row is locked for the whole decision, so two approvals (or an
@@ -191,7 +192,7 @@ def _transition(
             )
 
         if to_status == PartnerStatus.APPROVED:
-            _check_second_pair_of_eyes(locked, actor)
+            _check_second_pair_of_eyes(locked, actor, from_status=from_status)
             missing = partner_missing_documents(locked)
             if missing:
                 raise DocumentsIncomplete(
@@ -230,18 +231,33 @@ def _transition(
     return decision
 
 
-def _check_second_pair_of_eyes(partner: Partner, actor) -> None:
-    """Maker-checker: whoever last put the partner under review cannot also approve it."""
-    last_review = (
-        VettingDecision.objects.filter(partner=partner, to_status=PartnerStatus.UNDER_REVIEW)
+def _last_actor_to(partner: Partner, status: PartnerStatus) -> int | None:
+    """Id of whoever last moved the partner to ``status`` (None if nobody ever did)."""
+    return (
+        VettingDecision.objects.filter(partner=partner, to_status=status)
         .order_by("-decided_at", "-id")
         .values_list("actor_id", flat=True)
         .first()
     )
-    if last_review is not None and last_review == actor.pk:
+
+
+def _check_second_pair_of_eyes(partner: Partner, actor, *, from_status: str) -> None:
+    """Maker-checker: nobody approves on their own what they set up.
+
+    Whoever last put the partner under review cannot also approve it. Ending a
+    suspension is an approval too, and the person who suspended the partner
+    must not lift it alone either (someone could otherwise suspend a partner
+    over a pretext and quietly reinstate it, with nobody else looking).
+    """
+    if _last_actor_to(partner, PartnerStatus.UNDER_REVIEW) == actor.pk:
         raise SameReviewer(
             f"You put {partner.code} under review; another approver must approve it."
         )
+    if (
+        from_status == PartnerStatus.SUSPENDED
+        and _last_actor_to(partner, PartnerStatus.SUSPENDED) == actor.pk
+    ):
+        raise SameReviewer(f"You suspended {partner.code}; another approver must reinstate it.")
 
 
 def vetting_start_review(partner: Partner, *, actor, reason: str) -> VettingDecision:
@@ -271,7 +287,7 @@ def vetting_suspend(partner: Partner, *, actor, reason: str) -> VettingDecision:
 
 
 def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecision:
-    """suspended -> approved (same checks as an approval)."""
+    """suspended -> approved (same checks as an approval; not by whoever suspended it)."""
     return _transition(
         partner,
         PartnerStatus.APPROVED,

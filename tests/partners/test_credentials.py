@@ -127,3 +127,43 @@ def test_it_revokes_a_staff_token_once(auditor, staff):
     assert StaffToken.objects.get(pk=token.pk).revoked_at is not None
     with pytest.raises(errors.CredentialRevoked):
         staff_token_revoke(StaffToken.objects.get(pk=token.pk), actor=staff)
+
+
+def test_issuing_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
+    size = ledger_size()
+    token, key = staff_token_issue(auditor, label="court case 7", actor=staff)
+
+    [entry] = bureau_entries(LedgerKind.STAFF_TOKEN_ISSUED)
+    body = entry_body(entry)
+    assert body["user"] == "auditor"
+    assert (body["prefix"], body["label"], body["actor"]) == (token.prefix, "court case 7", "staff")
+    assert body["staff_token"] == token.pk
+    assert key not in entry.canonical
+    assert token.key_hash not in entry.canonical
+    assert ledger_size() == size + 1
+
+
+def test_revoking_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
+    token, key = staff_token_issue(auditor, label="laptop")
+    staff_token_revoke(token, actor=staff)
+
+    [issued] = bureau_entries(LedgerKind.STAFF_TOKEN_ISSUED)
+    assert entry_body(issued)["actor"] is None  # from the command line
+    [entry] = bureau_entries(LedgerKind.STAFF_TOKEN_REVOKED)
+    body = entry_body(entry)
+    assert (body["user"], body["prefix"], body["label"], body["actor"]) == (
+        "auditor",
+        token.prefix,
+        "laptop",
+        "staff",
+    )
+    assert key not in entry.canonical
+
+
+def test_a_refused_staff_token_revocation_writes_nothing(auditor, staff):
+    token, _ = staff_token_issue(auditor, label="laptop")
+    staff_token_revoke(token, actor=staff)
+    size = ledger_size()
+    with pytest.raises(errors.CredentialRevoked):
+        staff_token_revoke(StaffToken.objects.get(pk=token.pk), actor=staff)
+    assert ledger_size() == size

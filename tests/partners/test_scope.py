@@ -9,8 +9,12 @@ import pytest
 from django.utils import timezone
 
 from partners.choices import PartnerStatus
+from partners.models import Partner
 from partners.selectors import PartnerScope
+from partners.services.authorisations import authorisation_revoke
+from partners.services.vetting import vetting_reinstate, vetting_suspend
 from tests import factories
+from tests.conftest import record_approval
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 APPROVED = PartnerStatus.APPROVED
@@ -44,7 +48,9 @@ def grant(partner, **overrides):
 
 @pytest.fixture
 def partner(db):
-    return factories.PartnerFactory(status=APPROVED)
+    partner = factories.PartnerFactory(status=APPROVED)
+    record_approval(partner, at=local(2026, 1, 5, 9))
+    return partner
 
 
 def check(partner, *, region_code="411381", purpose="card_activation", fields=("name",), at=NOON):
@@ -210,14 +216,14 @@ def test_the_closest_authorisation_is_the_nearest_in_time(partner):
 
 
 def test_a_revoked_authorisation_does_not_count(partner, staff):
-    grant(partner, revoked_at=timezone.now(), revoked_by=staff)
+    grant(partner, revoked_at=local(2026, 3, 10, 9), revoked_by=staff)
     result = check(partner)
     assert result.violations == ["authorisation_expired"]
     assert result.authorisation is None
 
 
 def test_a_revoked_authorisation_does_not_hide_a_current_one(partner, staff):
-    grant(partner, regions=["41"], revoked_at=timezone.now(), revoked_by=staff)
+    grant(partner, regions=["41"], revoked_at=local(2026, 3, 10, 9), revoked_by=staff)
     kept = grant(partner, regions=["411381"])
     assert check(partner, region_code="411302").violations == ["region_not_authorised"]
     assert check(partner, region_code="411381").authorisation == kept
@@ -304,12 +310,92 @@ def test_an_authorisation_that_is_not_current_is_not_a_candidate(partner):
     assert check(partner, region_code="411381").violations == ["region_not_authorised"]
 
 
-def test_loading_is_one_query_and_checking_is_none(partner, django_assert_num_queries):
+def test_loading_is_three_queries_and_checking_is_none(partner, django_assert_num_queries):
     for number in range(5):
         grant(partner, letter_number=f"L-{number}", regions=[f"41{number + 10}"])
-    with django_assert_num_queries(1):
+    # Current status, vetting history, authorisations: one query each, however many.
+    with django_assert_num_queries(3):
         scope = PartnerScope.load(partner)
     with django_assert_num_queries(0):
         for _ in range(1000):
             scope.check(region_code="411481", purpose="card_activation", fields=["name"], at=NOON)
             scope.check(region_code="419999", purpose="card_activation", fields=None, at=NOON)
+
+
+# --- Judged at the time of the access, not of the upload ------------------------------------
+
+
+def all_day_letter_around(partner, moment: dt.datetime):
+    day = moment.astimezone(SHANGHAI).date()
+    return grant(
+        partner,
+        valid_from=day - dt.timedelta(days=10),
+        valid_until=day + dt.timedelta(days=10),
+        **ALL_DAY,
+    )
+
+
+def test_a_revoked_letter_still_covers_accesses_made_before_its_revocation(partner, staff):
+    letter = all_day_letter_around(partner, timezone.now())
+    authorisation_revoke(letter, actor=staff, reason="Letter withdrawn by the bureau.")
+    revoked_at = letter.revoked_at
+
+    before = check(partner, at=revoked_at - dt.timedelta(seconds=1))
+    assert before.violations == []
+    assert before.authorisation == letter
+
+    assert check(partner, at=revoked_at).violations == ["authorisation_expired"]
+    assert check(partner, at=revoked_at + dt.timedelta(hours=1)).violations == [
+        "authorisation_expired"
+    ]
+
+
+def test_an_access_during_a_suspension_is_flagged_even_after_reinstatement(
+    make_partner, staff, approver
+):
+    partner = make_partner(APPROVED)
+    record_approval(partner, at=local(2026, 1, 5, 9))
+    all_day_letter_around(partner, timezone.now())
+    suspension = vetting_suspend(partner, actor=staff, reason="Complaint under investigation.")
+    reinstatement = vetting_reinstate(partner, actor=approver, reason="Complaint unfounded.")
+    assert suspension.decided_at < reinstatement.decided_at
+    assert partner.status == APPROVED
+
+    # Uploaded now, while approved, about a moment inside the suspension.
+    assert check(partner, at=suspension.decided_at).violations == ["partner_not_approved"]
+    # Before the suspension and after the reinstatement the partner was approved.
+    assert check(partner, at=suspension.decided_at - dt.timedelta(seconds=1)).violations == []
+    assert check(partner, at=reinstatement.decided_at).violations == []
+
+
+def test_a_suspended_partners_uploads_are_flagged_even_for_earlier_accesses(make_partner, staff):
+    partner = make_partner(APPROVED)
+    record_approval(partner, at=local(2026, 1, 5, 9))
+    all_day_letter_around(partner, timezone.now())
+    suspension = vetting_suspend(partner, actor=staff, reason="Complaint under investigation.")
+
+    earlier = suspension.decided_at - dt.timedelta(hours=1)
+    assert check(partner, at=earlier).violations == ["partner_not_approved"]
+
+
+def test_an_access_before_the_partner_was_approved_is_flagged(partner):
+    grant(partner, valid_from=dt.date(2026, 1, 1), **ALL_DAY)
+    # Approved on 5 January at 09:00 (the fixture's history).
+    assert check(partner, at=local(2026, 1, 5, 8, 59)).violations == ["partner_not_approved"]
+    assert check(partner, at=local(2026, 1, 5, 9, 0)).violations == []
+
+
+def test_a_partner_without_any_decision_was_never_approved(db):
+    # Status set behind the services' back: no decision ever approved it.
+    partner = factories.PartnerFactory(status=APPROVED)
+    grant(partner)
+    assert check(partner).violations == ["partner_not_approved"]
+
+
+def test_it_reads_the_current_status_from_the_database_not_the_object_handed_in(partner):
+    grant(partner)
+    stale = Partner.objects.get(pk=partner.pk)
+    # A suspension committed after the caller loaded its partner object.
+    Partner.objects.filter(pk=partner.pk).update(status=PartnerStatus.SUSPENDED)
+    assert stale.status == APPROVED
+    assert check(stale).violations == ["partner_not_approved"]

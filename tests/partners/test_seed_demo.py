@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_otp.oath import totp
@@ -19,7 +20,7 @@ from auditsvc.models import LedgerKind
 from partners.models import Agent, Partner, VettingDecision
 from tests.conftest import bearer_client
 
-from .support import bureau_entries
+from .support import bureau_entries, ledger_size
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,9 @@ def own_receipt(partner: dict) -> str:
 
 
 def seed(*args) -> str:
+    # The tests run with DEBUG off, like production: the command needs --force there.
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out, stderr=io.StringIO())
+    call_command("seed_demo", "--force", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -145,3 +147,32 @@ def test_it_prints_a_readable_summary_by_default():
     out = seed()
     for text in ("http://127.0.0.1:8000/admin/", "staff", "approver2", "P0001", "ask_", "ast_"):
         assert text in out
+
+
+def test_it_refuses_to_run_with_debug_off_unless_forced(settings, staff):
+    settings.DEBUG = False
+    password_hash = staff.password
+    size = ledger_size()
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert ledger_size() == size
+    assert not Partner.objects.exists()
+    staff.refresh_from_db()
+    assert staff.password == password_hash
+
+
+def test_it_runs_without_force_when_debug_is_on(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", "--json", stdout=out, stderr=io.StringIO())
+    assert Partner.objects.filter(status="approved").count() == 3
+    assert json.loads(out.getvalue())["partners"]
+
+
+def test_force_also_works_from_python(settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+    call_command("seed_demo", json=True, force=True, stdout=out, stderr=io.StringIO())
+    assert len(json.loads(out.getvalue())["partners"]) == 3

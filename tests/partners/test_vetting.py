@@ -313,6 +313,42 @@ def test_the_maker_cannot_reinstate_either(make_partner, approver, second_approv
     assert partner.status == S.APPROVED
 
 
+def test_whoever_suspended_a_partner_cannot_reinstate_it_alone(
+    make_partner, staff, approver, second_approver
+):
+    # The review was opened by staff, so only the suspension makes approver2 the maker.
+    partner = make_partner(S.APPLIED)
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    vetting.vetting_approve(partner, actor=approver, reason="ok")
+    vetting.vetting_suspend(partner, actor=second_approver, reason="alert 17")
+    size = ledger_size()
+
+    with pytest.raises(errors.SameReviewer) as exc:
+        vetting.vetting_reinstate(partner, actor=second_approver, reason="alert closed")
+
+    assert exc.value.code == "maker_checker"
+    assert "suspended" in str(exc.value)
+    assert Partner.objects.get(pk=partner.pk).status == S.SUSPENDED
+    assert ledger_size() == size
+    decision = vetting.vetting_reinstate(partner, actor=approver, reason="alert closed")
+    assert decision.actor == approver
+    assert partner.status == S.APPROVED
+
+
+def test_only_the_latest_suspension_counts_for_reinstating(
+    make_partner, staff, approver, second_approver
+):
+    partner = make_partner(S.APPLIED)
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    vetting.vetting_approve(partner, actor=second_approver, reason="ok")
+    vetting.vetting_suspend(partner, actor=approver, reason="alert 17")
+    vetting.vetting_reinstate(partner, actor=second_approver, reason="alert closed")
+    vetting.vetting_suspend(partner, actor=staff, reason="alert 18")
+
+    vetting.vetting_reinstate(partner, actor=approver, reason="alert closed")
+    assert partner.status == S.APPROVED
+
+
 def test_the_permission_is_checked_before_maker_checker(make_partner, staff):
     partner = make_partner(S.APPLIED)
     vetting.vetting_start_review(partner, actor=staff, reason="file received")

@@ -17,7 +17,7 @@ from auditsvc.models import (
     EnrolmentSession,
     LedgerKind,
 )
-from partners.choices import PartnerKind, PartnerStatus
+from partners.choices import PartnerKind
 from partners.models import SHANGHAI, ApiCredential, Partner
 from partners.selectors import PartnerScope
 
@@ -304,14 +304,15 @@ _ACCOUNT_COLUMNS = (
 def _record_accounts(
     partner: Partner, log, events: list[AccountEventIn], credential: ApiCredential | None
 ) -> dict[str, EventResult]:
-    violations = [] if partner.status == PartnerStatus.APPROVED else [PARTNER_NOT_APPROVED]
-    joined = join_violations(violations)
+    # Judged when the event happened and now, like accesses (PartnerScope).
+    approved_at = PartnerScope.load(partner).approved_at
     reporter = credential_id(credential)
     kind = LedgerKind.ACCOUNT_RECORDED.value
     items = []
     rows = []
     for event in events:
         identity = event.identity
+        violations = [] if approved_at(event.occurred_at) else [PARTNER_NOT_APPROVED]
         items.append(
             (
                 kind,
@@ -344,14 +345,14 @@ def _record_accounts(
                 event.device_ref,
                 event.phone_ref,
                 event.channel,
-                joined,
+                join_violations(violations),
             )
         )
     entries = append_entries(log, items)
     insert_records(AccountEvent, _ACCOUNT_COLUMNS, rows, entries)
     return {
         body["client_event_id"]: EventResult(
-            body["client_event_id"], RECORDED, entry_receipt(entry), list(violations)
+            body["client_event_id"], RECORDED, entry_receipt(entry), list(body["violations"])
         )
         for entry, (_, body) in zip(entries, items, strict=True)
     }

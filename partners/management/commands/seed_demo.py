@@ -1,4 +1,4 @@
-"""manage.py seed_demo [--json]: demo staff, vetted partners, keys and a little activity.
+"""manage.py seed_demo [--json] [--force]: demo staff, vetted partners, keys and a little activity.
 
 Everything goes through the services, as a real bureau would: partners are
 registered and hand in documents, ``staff`` starts each review, ``approver``
@@ -12,6 +12,10 @@ authorisations, and issues fresh passwords, backup codes and API keys (keys
 cannot be shown twice); the keys and the token an earlier run printed are
 revoked. Authenticator secrets are kept, so an app enrolled from an earlier
 run keeps working.
+
+It refuses to run unless DEBUG is on (``make run`` sets DJANGO_DEBUG=1) or
+``--force`` is given: on a real installation it would reset the passwords of
+users with the demo names and put demo decisions into the permanent bureau log.
 
 All identity numbers and phone numbers are valid in form but obviously fake
 (born 1 January 1900, phones 138 0000 00xx).
@@ -33,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -316,12 +320,14 @@ def replace_demo_keys(partner: Partner, *, actor) -> None:
 
 
 def demo_moment() -> dt.datetime:
-    """10:00 Asia/Shanghai today, or yesterday if that is still ahead: inside authorised hours."""
-    now = dt.datetime.now(SHANGHAI)
-    moment = now.replace(hour=10, minute=0, second=0, microsecond=0)
-    if moment > now:
-        moment -= dt.timedelta(days=1)
-    return moment
+    """Now: just after the demo partners' approvals, so they were approved at the time.
+
+    Violations are judged at the time of the access, so an earlier moment would
+    be flagged partner_not_approved on a fresh database. Seeded outside the
+    letters' 08:00-20:00 (Asia/Shanghai), the demo access carries outside_hours,
+    as it should.
+    """
+    return dt.datetime.now(SHANGHAI)
 
 
 def record_demo_activity(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> None:
@@ -540,6 +546,12 @@ class Command(BaseCommand):
             "--json", action="store_true", help="Print one JSON object instead of tables."
         )
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (it resets the demo users' passwords and "
+            "writes demo decisions into the permanent bureau log).",
+        )
+        parser.add_argument(
             "--port",
             type=int,
             default=int(os.environ.get("PORT", "8000")),
@@ -547,6 +559,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        # A safety catch for production: the command resets the passwords of any users
+        # named staff/approver/approver2/auditor and its decisions can never be removed
+        # from the bureau log. `make run` sets DJANGO_DEBUG=1.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo writes demo partners and decisions into the permanent bureau log "
+                "and resets the passwords of the users staff, approver, approver2 and "
+                "auditor; it runs only with DEBUG on (DJANGO_DEBUG=1). "
+                "Pass --force to run it anyway."
+            )
         result = seed_demo()
         admin_url = f"http://127.0.0.1:{options['port']}/admin/"
         if options["json"]:

@@ -87,6 +87,33 @@ def test_it_records_a_platform_that_is_not_approved_with_a_violation(
     assert AccountEvent.objects.get().violation_list == ["partner_not_approved"]
 
 
+def test_it_judges_the_platform_at_the_time_of_the_event(
+    platform_client, account_platform, staff, now
+):
+    """An event dated during a suspension is flagged even after reinstatement."""
+    from partners.models import VettingDecision
+
+    suspended_at = now - dt.timedelta(hours=3)
+    for decided_at, from_status, to_status in [
+        (suspended_at, PartnerStatus.APPROVED, PartnerStatus.SUSPENDED),
+        (now - dt.timedelta(hours=1), PartnerStatus.SUSPENDED, PartnerStatus.APPROVED),
+    ]:
+        VettingDecision.objects.create(
+            partner=account_platform,
+            actor=staff,
+            from_status=from_status,
+            to_status=to_status,
+            reason="test",
+            decided_at=decided_at,
+        )
+    during = account_event(now - dt.timedelta(hours=2), 1)
+    after = account_event(now, 2)
+
+    results = post(platform_client, ACCOUNT_URL, {"events": [during, after]}).json()["results"]
+
+    assert [r["violations"] for r in results] == [["partner_not_approved"], []]
+
+
 @pytest.mark.parametrize(
     ("change", "field", "code"),
     [
