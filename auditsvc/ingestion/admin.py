@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditsvc.identities import RESIDENT_ID_SCHEME, IdentityError, resident_identity
+from auditsvc.ledger.admin import ReadOnlyAdmin
 from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
 from partners.choices import Violation
 from partners.models import Agent
@@ -76,20 +77,8 @@ class AgentCodeFilter(admin.SimpleListFilter):
         return queryset.filter(agent_code=value) if value else queryset
 
 
-class EvidenceAdmin(admin.ModelAdmin):
-    """Read only for everyone, superusers included."""
-
-    list_per_page = 50
-    show_full_result_count = False  # a COUNT(*) over millions of rows on every page is slow
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Read only for everyone, superusers included; every field shown."""
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

@@ -217,6 +217,27 @@ _ACCESS_KEYS = frozenset(
 )
 
 
+def _client_event_id(
+    item: dict, prefix: str, position: int, first_seen: dict[str, int], errors: Errors
+) -> str | None:
+    """The record's ``client_event_id``; refused when an earlier record of the batch used it."""
+    client_id = no_personal_number(
+        string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+        prefix,
+        "client_event_id",
+        errors,
+    )
+    if client_id is not None:
+        first = first_seen.setdefault(client_id, position)
+        if first != position:
+            errors.add(
+                f"{prefix}.client_event_id",
+                "duplicate_in_batch",
+                f"The same client_event_id is used by events[{first}].",
+            )
+    return client_id
+
+
 def validate_access_batch(data: Any) -> list[AccessEventIn]:
     """Validate ``{"events": [...]}`` of access events; raise ValidationFailed on any error.
 
@@ -238,20 +259,7 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
             continue
         if len(item) > len(_ACCESS_KEYS) or not item.keys() <= _ACCESS_KEYS:
             unknown_keys(item, _ACCESS_KEYS, prefix, errors)
-        client_id = no_personal_number(
-            string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
-            prefix,
-            "client_event_id",
-            errors,
-        )
-        if client_id is not None:
-            first = first_seen.setdefault(client_id, position)
-            if first != position:
-                errors.add(
-                    f"{prefix}.client_event_id",
-                    "duplicate_in_batch",
-                    f"The same client_event_id is used by events[{first}].",
-                )
+        client_id = _client_event_id(item, prefix, position, first_seen, errors)
         session_id = session_value(item, prefix, errors)
         agent = no_personal_number(
             string_value(item, "agent", prefix, errors, _AGENT_RE, _AGENT_HELP),
@@ -322,20 +330,7 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
             continue
         if len(item) > len(_ACCOUNT_KEYS) or not item.keys() <= _ACCOUNT_KEYS:
             unknown_keys(item, _ACCOUNT_KEYS, prefix, errors)
-        client_id = no_personal_number(
-            string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
-            prefix,
-            "client_event_id",
-            errors,
-        )
-        if client_id is not None:
-            first = first_seen.setdefault(client_id, position)
-            if first != position:
-                errors.add(
-                    f"{prefix}.client_event_id",
-                    "duplicate_in_batch",
-                    f"The same client_event_id is used by events[{first}].",
-                )
+        client_id = _client_event_id(item, prefix, position, first_seen, errors)
         identity = resident_value(item, "holder", prefix, errors)
         action = choice_value(item, "action", prefix, errors, ACTIONS)
         account_pseudonym = pseudonymised_value(item, "account", prefix, errors, account)
