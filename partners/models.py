@@ -228,6 +228,34 @@ class Agent(models.Model):
         return f"{self.partner.code}/{self.code} {self.name}"
 
 
+class AgentStatusChange(models.Model):
+    """One change of an agent's status: who, when, from, to, why. Never changed.
+
+    Ingestion reads these to judge an agent's status at the moment of an
+    access, since partners may upload late. An agent is registered active;
+    before its first change its status is that change's ``from_status``.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=AgentStatus.choices)
+    to_status = models.CharField(max_length=16, choices=AgentStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    ledger_seq = models.BigIntegerField(
+        null=True, help_text="Seq of the bureau-log entry that records this change."
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["agent", "changed_at"], name="agent_status_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.from_status} → {self.to_status}"
+
+
 class ApiCredential(models.Model):
     """An API key of a partner's software. Only its SHA-256 is stored; the key is shown once."""
 

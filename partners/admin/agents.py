@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from auditsvc.identities import IdentityError, normalise_phone, normalise_resident_id
 from partners.choices import AgentStatus
-from partners.models import Agent
+from partners.models import Agent, AgentStatusChange
 from partners.services.agents import agent_register, agent_set_status
 
 from .common import (
@@ -82,6 +82,39 @@ class AgentStatusForm(ReasonForm):
         ]
 
 
+class StatusChangeInline(admin.TabularInline):
+    """The agent's status history, newest first, read-only (only agent_set_status writes it)."""
+
+    model = AgentStatusChange
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "status changes (newest first)"
+    fields = readonly_fields = (
+        "changed_at",
+        "from_status",
+        "to_status",
+        "actor",
+        "reason",
+        "ledger_seq",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor").order_by("-changed_at", "-id")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Part of the agent's record: whoever may see the agent sees its history.
+        return request.user.has_perm("partners.view_agent")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Agent)
 class AgentAdmin(ViewOnlyRecordAdmin):
     form = AgentRegisterForm
@@ -126,6 +159,9 @@ class AgentAdmin(ViewOnlyRecordAdmin):
 
     def get_fields(self, request, obj=None):
         return AgentRegisterForm.Meta.fields if obj is None else self.detail_fields
+
+    def get_inlines(self, request, obj):
+        return () if obj is None else (StatusChangeInline,)
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.detail_fields

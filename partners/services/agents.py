@@ -18,7 +18,7 @@ from auditsvc.ledger.canonical import format_time
 from auditsvc.models import LedgerKind
 
 from ..choices import AgentStatus
-from ..models import Agent, Partner
+from ..models import Agent, AgentStatusChange, Partner
 from ..selectors import local_today
 from ._common import actor_name, bureau_log, require_reason
 
@@ -91,6 +91,8 @@ def agent_register(
 def agent_set_status(agent: Agent, status: str, *, actor, reason: str) -> Agent:
     """Suspend, reactivate or retire an agent, recording who, why and when in the bureau log.
 
+    Also writes an ``AgentStatusChange`` (same transaction, same time), from
+    which ingestion judges the agent's status at the time of an access.
     Setting the status the agent already has changes and records nothing.
     """
     reason = require_reason(reason)
@@ -104,9 +106,10 @@ def agent_set_status(agent: Agent, status: str, *, actor, reason: str) -> Agent:
             agent.status = locked.status
             return agent
         from_status = locked.status
+        changed_at = timezone.now()
         locked.status = status
         locked.save(update_fields=["status"])
-        bureau_log(
+        entry = bureau_log(
             LedgerKind.AGENT_STATUS_CHANGED,
             {
                 "partner": locked.partner.code,
@@ -115,8 +118,19 @@ def agent_set_status(agent: Agent, status: str, *, actor, reason: str) -> Agent:
                 "to": str(status),
                 "reason": reason,
                 "actor": actor_name(actor),
-                "changed_at": format_time(timezone.now()),
+                "changed_at": format_time(changed_at),
             },
+        )
+        # The history lets ingestion judge the agent's status when an access
+        # happened, not only when it is uploaded (partners may upload late).
+        AgentStatusChange.objects.create(
+            agent=locked,
+            from_status=from_status,
+            to_status=str(status),
+            changed_at=changed_at,
+            actor=actor,
+            reason=reason,
+            ledger_seq=entry.seq,
         )
     agent.status = locked.status
     return agent

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from auditsvc.identities import phone_ref, resident_identity
+from auditsvc.ledger.canonical import format_time
 from auditsvc.models import LedgerEntry, LedgerKind
 from partners import errors
 from partners.choices import AgentStatus
-from partners.models import Agent
+from partners.models import Agent, AgentStatusChange
 from partners.services.agents import agent_register, agent_set_status
 from tests import factories
 
@@ -45,6 +46,7 @@ def test_it_registers_an_active_agent_under_pseudonyms(vetted_partner, staff):
     )
     assert body["identity_ref"] == agent.identity_ref
     assert body["actor"] == "staff"
+    assert not agent.status_changes.exists()  # registered active: no change yet
 
 
 def test_it_stores_no_raw_phone_or_id_number_anywhere(vetted_partner, staff):
@@ -130,11 +132,30 @@ def test_it_suspends_an_agent_and_records_why(vetted_partner, staff):
     )
 
 
+def test_it_keeps_the_history_of_an_agents_status(vetted_partner, staff):
+    agent = vetted_partner.agents.get(code="A-0001")
+
+    agent_set_status(agent, AgentStatus.SUSPENDED, actor=staff, reason="alert 12")
+    agent_set_status(agent, AgentStatus.ACTIVE, actor=staff, reason="cleared")
+
+    suspended, reactivated = bureau_entries(LedgerKind.AGENT_STATUS_CHANGED)
+    changes = list(AgentStatusChange.objects.filter(agent=agent).order_by("changed_at", "id"))
+    assert [
+        (change.from_status, change.to_status, change.actor, change.reason, change.ledger_seq)
+        for change in changes
+    ] == [
+        ("active", "suspended", staff, "alert 12", suspended.seq),
+        ("suspended", "active", staff, "cleared", reactivated.seq),
+    ]
+    assert entry_body(suspended)["changed_at"] == format_time(changes[0].changed_at)
+
+
 def test_setting_the_same_status_records_nothing(vetted_partner, staff):
     agent = vetted_partner.agents.get(code="A-0001")
     size = ledger_size()
     agent_set_status(agent, "active", actor=staff, reason="no change")
     assert ledger_size() == size
+    assert not agent.status_changes.exists()
 
 
 def test_it_refuses_an_unknown_status_or_a_missing_reason(vetted_partner, staff):

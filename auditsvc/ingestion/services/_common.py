@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from auditsvc.models import ViolationsMixin
 from partners.choices import AgentStatus, Violation
-from partners.models import Agent, ApiCredential, Partner
+from partners.models import Agent, AgentStatusChange, ApiCredential, Partner
 
 from ..errors import WrongPartnerKind
 
@@ -44,18 +46,73 @@ def credential_id(credential: ApiCredential | None) -> int | None:
     return credential.pk if credential is not None else None
 
 
-def agents_of(partner: Partner, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """{agent code: (agent id, status)} for the partner's agents among ``codes`` (one query)."""
-    rows = Agent.objects.filter(partner_id=partner.pk, code__in=set(codes)).values_list(
-        "code", "pk", "status"
-    )
-    return {code: (pk, status) for code, pk, status in rows}
+@dataclass(slots=True)
+class AgentRecord:
+    """One registered agent as ingestion judges it: current status and status history.
+
+    ``history`` holds (changed_at, from_status, to_status), oldest first.
+    """
+
+    pk: int
+    status: str
+    history: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
+
+    def status_at(self, at: dt.datetime) -> str:
+        """The agent's status at ``at``: the latest change at or before it decides.
+
+        Before the first change the agent had that change's ``from_status``
+        (active, as agents are registered); with no change at all, its
+        current status.
+        """
+        if not self.history:
+            return self.status
+        status = self.history[0][1]
+        for changed_at, _from_status, to_status in self.history:
+            if changed_at > at:
+                break
+            status = to_status
+        return status
+
+    def may_work_at(self, at: dt.datetime) -> bool:
+        """Active both at ``at`` and now, as partners are judged (see PartnerScope)."""
+        return self.status == ACTIVE and self.status_at(at) == ACTIVE
 
 
-def agent_check(agents: dict[str, tuple[int, str]], code: str) -> tuple[int | None, str | None]:
-    """(agent id or None, the agent violation or None)."""
+def agents_of(partner: Partner, codes: Iterable[str]) -> dict[str, AgentRecord]:
+    """{agent code: AgentRecord} for the partner's agents among ``codes`` (two queries).
+
+    The current status is read here, inside the caller's transaction, so a
+    suspension committed before the upload counts.
+    """
+    agents = {
+        code: AgentRecord(pk, status)
+        for code, pk, status in Agent.objects.filter(
+            partner_id=partner.pk, code__in=set(codes)
+        ).values_list("code", "pk", "status")
+    }
+    if agents:
+        by_pk = {agent.pk: agent for agent in agents.values()}
+        # Oldest first, so status_at can scan forward; ties keep the order of the changes.
+        changes = (
+            AgentStatusChange.objects.filter(agent_id__in=by_pk)
+            .order_by("agent_id", "changed_at", "id")
+            .values_list("agent_id", "changed_at", "from_status", "to_status")
+        )
+        for agent_id, changed_at, from_status, to_status in changes:
+            by_pk[agent_id].history.append((changed_at, from_status, to_status))
+    return agents
+
+
+def agent_check(
+    agents: dict[str, AgentRecord], code: str, at: dt.datetime
+) -> tuple[int | None, str | None]:
+    """(agent id or None, the agent violation or None) for an access at ``at``.
+
+    ``agent_suspended`` if the agent was not active at ``at`` or is not now:
+    an access during a suspension stays flagged after a reactivation, and a
+    suspended agent's late uploads are flagged too.
+    """
     found = agents.get(code)
     if found is None:
         return None, AGENT_UNKNOWN
-    pk, status = found
-    return pk, (None if status == ACTIVE else AGENT_SUSPENDED)
+    return found.pk, (None if found.may_work_at(at) else AGENT_SUSPENDED)

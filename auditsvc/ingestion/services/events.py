@@ -120,7 +120,8 @@ def access_events_record(
     ``duplicate`` with their original receipt and violations; the others are
     appended to the partner's log in one go and come back as ``recorded``.
     Violations found: the authorisation's (partner status, dates, region,
-    purpose, fields, hours), ``agent_unknown`` / ``agent_suspended``,
+    purpose, fields, hours), ``agent_unknown`` / ``agent_suspended`` (the
+    agent was not active at ``occurred_at``, or is not now),
     ``no_open_session`` (no session, not this partner's, another resident's,
     or not open at ``occurred_at``) and ``daily_cap_exceeded`` (the per-agent
     or per-partner count of the Asia/Shanghai day, this event included, is
@@ -193,7 +194,7 @@ def _record_accesses(
             region_code=region, purpose=event.purpose, fields=event.fields, at=occurred_at
         )
         found = list(result.violations)
-        agent_id, agent_violation = agent_check(agents, event.agent_code)
+        agent_id, agent_violation = agent_check(agents, event.agent_code, occurred_at)
         if agent_violation:
             found.append(agent_violation)
         if (

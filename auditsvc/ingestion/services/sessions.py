@@ -67,7 +67,7 @@ def session_open(
             region_code=data.region_code, purpose=data.purpose, fields=None, at=data.opened_at
         )
         agent_id, agent_violation = agent_check(
-            agents_of(partner, [data.agent_code]), data.agent_code
+            agents_of(partner, [data.agent_code]), data.agent_code, data.opened_at
         )
         violations = ordered([*scope.violations, *([agent_violation] if agent_violation else [])])
 

@@ -12,7 +12,8 @@ import pytest
 
 from auditsvc.models import AccessEvent, EnrolmentSession
 from partners.choices import AgentStatus, PartnerStatus, Violation
-from partners.models import SHANGHAI
+from partners.models import SHANGHAI, AgentStatusChange
+from partners.services.agents import agent_set_status
 from tests import factories
 
 from .support import (
@@ -184,6 +185,62 @@ def test_it_flags_an_agent_who_may_no_longer_work(
     assert opened["violations"] == ["agent_suspended"]
     assert violations == ["agent_suspended"]
     assert AccessEvent.objects.get().agent == agent  # still tied to the registered agent
+
+
+def _set_agent_status(agent, status, staff, at: dt.datetime) -> None:
+    """Change the agent's status through the service, dated ``at`` in its history."""
+    agent_set_status(agent, status, actor=staff, reason="test")
+    AgentStatusChange.objects.filter(pk=agent.status_changes.latest("id").pk).update(changed_at=at)
+
+
+def test_it_flags_an_access_made_while_the_agent_was_suspended(
+    partner_client, vetted_partner, staff, now
+):
+    # Uploaded late, after the agent was reactivated: the access still happened
+    # during the suspension.
+    agent = vetted_partner.agents.get(code="A-0001")
+    session = open_session(partner_client, now - dt.timedelta(minutes=40))
+    _set_agent_status(agent, AgentStatus.SUSPENDED, staff, now - dt.timedelta(minutes=30))
+    _set_agent_status(agent, AgentStatus.ACTIVE, staff, now - dt.timedelta(minutes=10))
+
+    late_session = open_session(
+        partner_client, now - dt.timedelta(minutes=20), client_session_id="s-2"
+    )
+
+    assert session["violations"] == []
+    assert late_session["violations"] == ["agent_suspended"]
+    assert record(
+        partner_client,
+        access_event(now - dt.timedelta(minutes=35), 1, session=session["id"]),
+        access_event(now - dt.timedelta(minutes=20), 2, session=session["id"]),
+        access_event(now - dt.timedelta(minutes=5), 3, session=session["id"]),
+    ) == [[], ["agent_suspended"], []]
+
+
+def test_it_flags_an_access_made_before_the_agent_was_suspended_if_it_is_now(
+    partner_client, vetted_partner, session, staff, now
+):
+    agent = vetted_partner.agents.get(code="A-0001")
+    _set_agent_status(agent, AgentStatus.SUSPENDED, staff, now - dt.timedelta(minutes=10))
+
+    [violations] = record(
+        partner_client, access_event(now - dt.timedelta(minutes=20), session=session["id"])
+    )
+
+    assert session["violations"] == []  # opened before the suspension, and checked then
+    assert violations == ["agent_suspended"]
+
+
+def test_it_does_not_flag_an_agent_active_at_the_access_and_now(
+    partner_client, vetted_partner, staff, now
+):
+    agent = vetted_partner.agents.get(code="A-0001")
+    _set_agent_status(agent, AgentStatus.SUSPENDED, staff, now - dt.timedelta(hours=2))
+    _set_agent_status(agent, AgentStatus.ACTIVE, staff, now - dt.timedelta(hours=1))
+    session = open_session(partner_client, now - dt.timedelta(minutes=30))
+
+    assert session["violations"] == []
+    assert record(partner_client, access_event(now, session=session["id"])) == [[]]
 
 
 def test_it_flags_an_access_with_no_open_session_for_that_resident(partner_client, now):
