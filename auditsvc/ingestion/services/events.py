@@ -108,6 +108,21 @@ def _results(
     return out
 
 
+def _record_batch(partner: Partner, model, events, record, credential) -> list[EventResult]:
+    """Lock the partner's log, drop the events it already has, record the rest with ``record``.
+
+    The lock comes first: it serialises every write of the partner, which makes
+    the duplicate check and the daily counters race-free across requests.
+    """
+    client_ids = [event.client_event_id for event in events]
+    with transaction.atomic():
+        log = log_for_update(partner.code, partner=partner)
+        existing = existing_records(model, partner, client_ids)
+        new = [event for event in events if event.client_event_id not in existing]
+        recorded = record(partner, log, new, credential) if new else {}
+    return _results(client_ids, existing, recorded)
+
+
 def access_events_record(
     partner: Partner,
     events: Sequence[AccessEventIn],
@@ -128,15 +143,7 @@ def access_events_record(
     above the authorisation's cap).
     """
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
-    client_ids = [event.client_event_id for event in events]
-    with transaction.atomic():
-        log = log_for_update(partner.code, partner=partner)
-        existing = existing_records(AccessEvent, partner, client_ids)
-        new = [event for event in events if event.client_event_id not in existing]
-        recorded: dict[str, EventResult] = {}
-        if new:
-            recorded = _record_accesses(partner, log, new, credential)
-    return _results(client_ids, existing, recorded)
+    return _record_batch(partner, AccessEvent, events, _record_accesses, credential)
 
 
 # Columns of the rows _record_accesses builds, in order.
@@ -275,15 +282,7 @@ def account_events_record(
     report, they hold no authorisation to read identities through us.
     """
     require_kind(partner, PartnerKind.ACCOUNT_PLATFORM)
-    client_ids = [event.client_event_id for event in events]
-    with transaction.atomic():
-        log = log_for_update(partner.code, partner=partner)
-        existing = existing_records(AccountEvent, partner, client_ids)
-        new = [event for event in events if event.client_event_id not in existing]
-        recorded: dict[str, EventResult] = {}
-        if new:
-            recorded = _record_accounts(partner, log, new, credential)
-    return _results(client_ids, existing, recorded)
+    return _record_batch(partner, AccountEvent, events, _record_accounts, credential)
 
 
 _ACCOUNT_COLUMNS = (
