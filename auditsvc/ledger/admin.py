@@ -9,13 +9,13 @@ whether the signature verifies under the published key.
 
 from __future__ import annotations
 
-import base64
 import json
 
 from django.contrib import admin
 from django.utils.html import format_html
 
 from auditsvc.ledger import merkle, signing
+from auditsvc.ledger.canonical import b64encode
 from auditsvc.ledger.keys import private_key_present
 from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey
 
@@ -79,7 +79,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="signature (base64)")
     def signature_base64(self, entry: LedgerEntry) -> str:
-        return base64.b64encode(bytes(entry.signature)).decode("ascii")
+        return b64encode(entry.signature)
 
     @admin.display(description="signature verifies")
     def signature_verifies(self, entry: LedgerEntry) -> str:
@@ -112,7 +112,7 @@ class CheckpointAdmin(ReadOnlyAdmin):
 
     @admin.display(description="root hash (base64)")
     def root_hash_base64(self, checkpoint: Checkpoint) -> str:
-        return base64.b64encode(bytes(checkpoint.root_hash)).decode("ascii")
+        return b64encode(checkpoint.root_hash)
 
     @admin.display(description="signed note")
     def signed_note(self, checkpoint: Checkpoint):

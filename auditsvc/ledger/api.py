@@ -8,8 +8,6 @@ resident's or auditor's check) and are throttled per client address.
 
 from __future__ import annotations
 
-import base64
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,14 +19,11 @@ from rest_framework.views import APIView
 from auditsvc.api.schema import problem_responses
 from auditsvc.errors import NotFound
 from auditsvc.ledger import selectors
+from auditsvc.ledger.canonical import b64encode
 from auditsvc.ledger.services import entry_record
 from partners.auth import PartnerPrincipal
 
 _MAX_SIZE = 2**62  # far beyond any log; keeps absurd numbers out of the arithmetic
-
-
-def _b64(value: bytes) -> str:
-    return base64.b64encode(bytes(value)).decode("ascii")
 
 
 # --- Serializers (query parsing and schema) --------------------------------------
@@ -143,7 +138,7 @@ class KeysView(PublicView):
                 "key_id": key.key_id,
                 "name": key.name,
                 "algorithm": key.algorithm,
-                "public_key": _b64(key.public_key),
+                "public_key": b64encode(key.public_key),
                 "verifier_key": key.verifier_key,
                 "valid_from": key.valid_from,
                 "retired_at": key.retired_at,
@@ -192,7 +187,7 @@ class InclusionView(PublicView):
         query.is_valid(raise_exception=True)
         seq, size = query.validated_data["seq"], query.validated_data["size"]
         proof = selectors.inclusion_proof(log_id, seq, size)
-        return Response({"seq": seq, "size": size, "proof": [_b64(node) for node in proof]})
+        return Response({"seq": seq, "size": size, "proof": [b64encode(node) for node in proof]})
 
 
 class ConsistencyView(PublicView):
@@ -217,7 +212,7 @@ class ConsistencyView(PublicView):
         query.is_valid(raise_exception=True)
         old, new = query.validated_data["from"], query.validated_data["to"]
         proof = selectors.consistency_proof(log_id, old, new)
-        return Response({"from": old, "to": new, "proof": [_b64(node) for node in proof]})
+        return Response({"from": old, "to": new, "proof": [b64encode(node) for node in proof]})
 
 
 class ReceiptView(APIView):

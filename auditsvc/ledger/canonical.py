@@ -190,6 +190,11 @@ def parse_time(s: str) -> datetime:
         raise ValueError(f"not a valid ledger time: {s!r} ({exc})") from None
 
 
+def b64encode(data: bytes) -> str:
+    """Standard base64 text of ``data`` (hashes and signatures in receipts, proofs, keys)."""
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
 def b64decode_strict(text: str) -> bytes:
     """Decode standard, padded base64 (RFC 4648 section 4), accepting only its canonical form.
 

@@ -19,7 +19,6 @@ the entries, one for the subtree hashes, one UPDATE of the head).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from django.utils import timezone
 from auditsvc.db import pg_execute
 from auditsvc.errors import LedgerError
 from auditsvc.ledger import merkle
-from auditsvc.ledger.canonical import CanonicalError, entry_bytes, format_time
+from auditsvc.ledger.canonical import CanonicalError, b64encode, entry_bytes, format_time
 from auditsvc.ledger.keys import entry_signing_key
 from auditsvc.ledger.selectors import DatabaseHashReader
 from auditsvc.ledger.signing import ENTRY_CONTEXT
@@ -256,10 +255,6 @@ def ledger_append(log_id: str, kind: str, body: dict[str, Any], *, partner=None)
         return append_entries(log, [(kind, body)])[0]
 
 
-def _b64(value: bytes) -> str:
-    return base64.b64encode(bytes(value)).decode("ascii")
-
-
 def entry_receipt(entry: LedgerEntry) -> dict[str, Any]:
     """The receipt the API returns for a record.
 
@@ -270,7 +265,7 @@ def entry_receipt(entry: LedgerEntry) -> dict[str, Any]:
         "log": entry.log_id,
         "seq": entry.seq,
         "leaf_hash": bytes(entry.leaf_hash).hex(),
-        "signature": _b64(entry.signature),
+        "signature": b64encode(entry.signature),
         "key_id": entry.key_id,
     }
 
@@ -284,6 +279,6 @@ def entry_record(entry: LedgerEntry) -> dict[str, Any]:
     return {
         "entry": orjson.loads(entry.canonical),
         "leaf_hash": bytes(entry.leaf_hash).hex(),
-        "signature": _b64(entry.signature),
+        "signature": b64encode(entry.signature),
         "key_id": entry.key_id,
     }
