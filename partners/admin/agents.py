@@ -25,6 +25,7 @@ from .common import (
     adopt,
     badge,
 )
+from .partner_parts import ReadOnlyInline
 
 AGENT_STATUS_COLOURS = {
     AgentStatus.ACTIVE: GREEN,
@@ -82,12 +83,12 @@ class AgentStatusForm(ReasonForm):
         ]
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     """The agent's status history, newest first, read-only (only agent_set_status writes it)."""
 
     model = AgentStatusChange
-    extra = 0
-    can_delete = False
+    show_change_link = False
+    related = ("actor",)
     verbose_name_plural = "status changes (newest first)"
     fields = readonly_fields = (
         "changed_at",
@@ -99,20 +100,11 @@ class StatusChangeInline(admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor").order_by("-changed_at", "-id")
+        return super().get_queryset(request).order_by("-changed_at", "-id")
 
     def has_view_permission(self, request, obj=None) -> bool:
         # Part of the agent's record: whoever may see the agent sees its history.
         return request.user.has_perm("partners.view_agent")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Agent)

@@ -67,11 +67,12 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+    # Row titles (__str__) of agents and decisions name the partner: one join, not a
+    # query per row.
+    related = ("partner",)
 
     def get_queryset(self, request):
-        # Row titles (__str__) of agents and decisions name the partner: one join, not a
-        # query per row.
-        return super().get_queryset(request).select_related("partner")
+        return super().get_queryset(request).select_related(*self.related)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

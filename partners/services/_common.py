@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import models, transaction
+from django.utils import timezone
+
+from auditsvc.ledger.canonical import format_time
 from auditsvc.ledger.services import ledger_append
 from auditsvc.models import BUREAU_LOG_ID, LedgerEntry
 
-from ..errors import ReasonRequired
+from ..errors import PartnerError, ReasonRequired
 
 
 def actor_name(actor) -> str | None:
@@ -27,3 +32,45 @@ def bureau_log(kind: str, body: dict[str, Any]) -> LedgerEntry:
     """Append a bureau decision to the bureau log, inside the caller's transaction."""
     # The ledger takes the kind as a plain str (the canonical encoder checks exact types).
     return ledger_append(BUREAU_LOG_ID, str(kind), body)
+
+
+def revoke_record(
+    record: models.Model,
+    *,
+    actor,
+    reason: str,
+    kind: str,
+    already: Callable[[Any], PartnerError],
+    body: Callable[[Any], dict[str, Any]],
+):
+    """Revoke ``record`` (a model with revoked_at, revoked_by, revoke_reason) from now on.
+
+    Locks the row so two revocations cannot both pass the check, raises
+    ``already(locked)`` if it was revoked before, and records the revocation
+    in the bureau log with ``body(locked)`` plus reason, actor and time, in
+    the same transaction. ``record`` is updated in place and returned.
+    """
+    reason = require_reason(reason)
+    with transaction.atomic():
+        locked = (
+            type(record).objects.select_for_update().select_related("partner").get(pk=record.pk)
+        )
+        if locked.revoked_at is not None:
+            raise already(locked)
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.revoke_reason = reason
+        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        bureau_log(
+            kind,
+            {
+                **body(locked),
+                "reason": reason,
+                "actor": actor_name(actor),
+                "revoked_at": format_time(locked.revoked_at),
+            },
+        )
+    record.revoked_at = locked.revoked_at
+    record.revoked_by = locked.revoked_by
+    record.revoke_reason = locked.revoke_reason
+    return record

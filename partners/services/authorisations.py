@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from auditsvc.ledger.canonical import format_time
 from auditsvc.models import LedgerKind
@@ -20,7 +19,7 @@ from auditsvc.models import LedgerKind
 from ..choices import DataField, Purpose
 from ..errors import AuthorisationRevoked
 from ..models import Authorisation, Partner
-from ._common import actor_name, bureau_log, require_reason
+from ._common import actor_name, bureau_log, revoke_record
 
 __all__ = ["authorisation_grant", "authorisation_revoke"]
 
@@ -145,31 +144,15 @@ def authorisation_revoke(authorisation: Authorisation, *, actor, reason: str) ->
     judges each access at its own time). Revoking twice raises
     AuthorisationRevoked.
     """
-    reason = require_reason(reason)
-    with transaction.atomic():
-        locked = (
-            Authorisation.objects.select_for_update()
-            .select_related("partner")
-            .get(pk=authorisation.pk)
-        )
-        if locked.revoked_at is not None:
-            raise AuthorisationRevoked(f"{locked.letter_number} was revoked already.")
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = actor
-        locked.revoke_reason = reason
-        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        bureau_log(
-            LedgerKind.AUTHORISATION_REVOKED,
-            {
-                "partner": locked.partner.code,
-                "authorisation": locked.pk,
-                "letter_number": locked.letter_number,
-                "reason": reason,
-                "actor": actor_name(actor),
-                "revoked_at": format_time(locked.revoked_at),
-            },
-        )
-    authorisation.revoked_at = locked.revoked_at
-    authorisation.revoked_by = locked.revoked_by
-    authorisation.revoke_reason = locked.revoke_reason
-    return authorisation
+    return revoke_record(
+        authorisation,
+        actor=actor,
+        reason=reason,
+        kind=LedgerKind.AUTHORISATION_REVOKED,
+        already=lambda locked: AuthorisationRevoked(f"{locked.letter_number} was revoked already."),
+        body=lambda locked: {
+            "partner": locked.partner.code,
+            "authorisation": locked.pk,
+            "letter_number": locked.letter_number,
+        },
+    )

@@ -17,7 +17,7 @@ from auditsvc.models import LedgerKind
 from ..auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
 from ..errors import CredentialRevoked
 from ..models import ApiCredential, Partner, StaffToken
-from ._common import actor_name, bureau_log, require_reason
+from ._common import actor_name, bureau_log, revoke_record
 
 __all__ = ["credential_issue", "credential_revoke", "staff_token_issue", "staff_token_revoke"]
 
@@ -66,34 +66,18 @@ def credential_revoke(credential: ApiCredential, *, actor, reason: str) -> ApiCr
 
     Raises CredentialRevoked if it was revoked already.
     """
-    reason = require_reason(reason)
-    with transaction.atomic():
-        locked = (
-            ApiCredential.objects.select_for_update()
-            .select_related("partner")
-            .get(pk=credential.pk)
-        )
-        if locked.revoked_at is not None:
-            raise CredentialRevoked(f"The key {locked.prefix}… was revoked already.")
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = actor
-        locked.revoke_reason = reason
-        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        bureau_log(
-            LedgerKind.CREDENTIAL_REVOKED,
-            {
-                "partner": locked.partner.code,
-                "credential": locked.pk,
-                "prefix": locked.prefix,
-                "reason": reason,
-                "actor": actor_name(actor),
-                "revoked_at": format_time(locked.revoked_at),
-            },
-        )
-    credential.revoked_at = locked.revoked_at
-    credential.revoked_by = locked.revoked_by
-    credential.revoke_reason = locked.revoke_reason
-    return credential
+    return revoke_record(
+        credential,
+        actor=actor,
+        reason=reason,
+        kind=LedgerKind.CREDENTIAL_REVOKED,
+        already=lambda locked: CredentialRevoked(f"The key {locked.prefix}… was revoked already."),
+        body=lambda locked: {
+            "partner": locked.partner.code,
+            "credential": locked.pk,
+            "prefix": locked.prefix,
+        },
+    )
 
 
 def staff_token_issue(user, *, label: str, actor=None) -> tuple[StaffToken, str]:
