@@ -217,6 +217,22 @@ _ACCESS_KEYS = frozenset(
 )
 
 
+def _records(events: list, keys: frozenset[str], errors: Errors):
+    """Yield ``(position, prefix, record)`` for each record that is an object; note the rest.
+
+    Unknown keys are noted too; the record is still checked field by field so
+    that one answer lists every problem of the batch.
+    """
+    for position, item in enumerate(events):
+        prefix = f"events[{position}]"
+        if type(item) is not dict:
+            errors.add(prefix, "invalid_type", "Each record must be a JSON object.")
+            continue
+        if len(item) > len(keys) or not item.keys() <= keys:
+            unknown_keys(item, keys, prefix, errors)
+        yield position, prefix, item
+
+
 def _client_event_id(
     item: dict, prefix: str, position: int, first_seen: dict[str, int], errors: Errors
 ) -> str | None:
@@ -252,13 +268,7 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
     first_seen: dict[str, int] = {}
     out: list[AccessEventIn] = []
     append = out.append
-    for position, item in enumerate(events):
-        prefix = f"events[{position}]"
-        if type(item) is not dict:
-            errors.add(prefix, "invalid_type", "Each record must be a JSON object.")
-            continue
-        if len(item) > len(_ACCESS_KEYS) or not item.keys() <= _ACCESS_KEYS:
-            unknown_keys(item, _ACCESS_KEYS, prefix, errors)
+    for position, prefix, item in _records(events, _ACCESS_KEYS, errors):
         client_id = _client_event_id(item, prefix, position, first_seen, errors)
         session_id = session_value(item, prefix, errors)
         agent = no_personal_number(
@@ -323,13 +333,7 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
     first_seen: dict[str, int] = {}
     out: list[AccountEventIn] = []
     append = out.append
-    for position, item in enumerate(events):
-        prefix = f"events[{position}]"
-        if type(item) is not dict:
-            errors.add(prefix, "invalid_type", "Each record must be a JSON object.")
-            continue
-        if len(item) > len(_ACCOUNT_KEYS) or not item.keys() <= _ACCOUNT_KEYS:
-            unknown_keys(item, _ACCOUNT_KEYS, prefix, errors)
+    for position, prefix, item in _records(events, _ACCOUNT_KEYS, errors):
         client_id = _client_event_id(item, prefix, position, first_seen, errors)
         identity = resident_value(item, "holder", prefix, errors)
         action = choice_value(item, "action", prefix, errors, ACTIONS)
