@@ -425,7 +425,7 @@ def create_signing_key(key_dir: Path) -> str:
     if "auditsvc_keys" in get_commands():
         call_command("auditsvc_keys", "generate", stdout=open(os.devnull, "w"))  # noqa: SIM115
     else:
-        from auditsvc.ledger.signing import SigningKey
+        from auditsvc.core.keys import SigningKey
 
         key = SigningKey.generate(settings.AUDITSVC_ORIGIN)
         path = key_dir / f"{key.key_id}.key"
@@ -489,7 +489,7 @@ def plain_access_event_model(name: str, db_table: str, tag: str):
     """A bench-only model with AccessEvent's columns and indexes, minus the ledger link."""
     from django.db import models
 
-    from auditsvc.models import AccessEvent
+    from auditsvc.ingestion.models import AccessEvent
 
     attrs: dict[str, Any] = {"__module__": __name__}
     for field in AccessEvent._meta.local_fields:
@@ -561,7 +561,7 @@ def unnest_insert(model, rows: list[dict[str, Any]], recorded_at: dt.datetime) -
 
 def domain_rows(partner_info: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The AccessEvent columns of ``events`` (pseudonyms computed here, outside any timing)."""
-    from auditsvc.identities import device_ref, resident_identity
+    from auditsvc.base.identities import device_ref, resident_identity
 
     rows = []
     for event in events:
@@ -588,7 +588,7 @@ def domain_rows(partner_info: dict[str, Any], events: list[dict[str, Any]]) -> l
 
 def access_body(row: dict[str, Any]) -> dict[str, Any]:
     """A representative ``access.recorded`` body: what the ingestion service signs per event."""
-    from auditsvc.ledger.canonical import format_time
+    from auditsvc.core.canonical import format_time
 
     return {
         "client_event_id": row["client_event_id"],
@@ -625,11 +625,11 @@ def time_in_process(
     from django.db import transaction
     from django.utils import timezone
 
+    from auditsvc.ingestion.kinds import IngestionKind
     from auditsvc.ledger.services import append_entries, log_for_update
-    from auditsvc.models import LedgerKind
 
     orm_model, unnest_model = models_
-    kind = LedgerKind.ACCESS_RECORDED.value
+    kind = IngestionKind.ACCESS_RECORDED.value
     totals: dict[str, float] = {}
 
     def timed(name: str, work) -> None:
@@ -656,9 +656,9 @@ def time_ledger_crypto(bodies: list[dict[str, Any]]) -> dict[str, float]:
     """Seconds of an append's per-entry work alone: canonical bytes, leaf hash, signature."""
     import hashlib
 
-    from auditsvc.ledger.canonical import entry_bytes, format_time
+    from auditsvc.core.canonical import entry_bytes, format_time
+    from auditsvc.core.keys import ENTRY_CONTEXT
     from auditsvc.ledger.keys import entry_signing_key
-    from auditsvc.ledger.signing import ENTRY_CONTEXT
 
     key = entry_signing_key()
     recorded = format_time(dt.datetime.now(dt.UTC))
@@ -680,9 +680,9 @@ def table_sizes() -> dict[str, int]:
     from django.db import connection
 
     names = [
-        "auditsvc_accessevent",
-        "auditsvc_ledgerentry",
-        "auditsvc_treenode",
+        "ingestion_accessevent",
+        "ledger_ledgerentry",
+        "ledger_treenode",
         "bench_plain_access_event",
         "bench_unnest_access_event",
     ]
@@ -841,7 +841,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from django.core.management import call_command
         from django.db import connection, connections
 
-        from auditsvc.models import AccessEvent, Log
+        from auditsvc.ingestion.models import AccessEvent
+        from auditsvc.ledger.models import Log
 
         t0 = time.monotonic()
         call_command("migrate", verbosity=0, interactive=False)
@@ -1054,9 +1055,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "table_bytes": sizes,
             # On-disk bytes (table + indexes + TOAST) per stored row, for capacity planning.
             "bytes_per_row": {
-                "access_event": sizes["auditsvc_accessevent"] / max(stored, 1),
-                "ledger_entry": sizes["auditsvc_ledgerentry"] / ledger_rows,
-                "tree_node_per_entry": sizes["auditsvc_treenode"] / ledger_rows,
+                "access_event": sizes["ingestion_accessevent"] / max(stored, 1),
+                "ledger_entry": sizes["ledger_ledgerentry"] / ledger_rows,
+                "tree_node_per_entry": sizes["ledger_treenode"] / ledger_rows,
             },
             "profile": profile_text,
         }

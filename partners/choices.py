@@ -1,5 +1,7 @@
 """Enumerations of the partner registry. Their values are stable identifiers."""
 
+from collections.abc import Iterable
+
 from django.db import models
 
 
@@ -74,3 +76,13 @@ class Violation(models.TextChoices):
     AGENT_SUSPENDED = "agent_suspended", "Agent suspended"
     NO_OPEN_SESSION = "no_open_session", "No open enrolment session"
     DAILY_CAP_EXCEEDED = "daily_cap_exceeded", "Daily cap exceeded"
+
+
+# Violations are reported in the order of the enumeration, so the same record
+# always yields the same list (clients and dashboards compare them).
+_VIOLATION_ORDER = {code.value: position for position, code in enumerate(Violation)}
+
+
+def violations_in_order(codes: Iterable[str]) -> list[str]:
+    """Violation codes without repeats, in the order of the enumeration."""
+    return sorted(set(codes), key=_VIOLATION_ORDER.__getitem__)

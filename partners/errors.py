@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditsvc.errors import ServiceError
+from auditsvc.base.errors import ServiceError
 
 
 class PartnerError(ServiceError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .choices import PartnerStatus, Violation
+from .choices import PartnerStatus, Violation, violations_in_order
 from .models import SHANGHAI, Authorisation, Partner, QualificationDocument, VettingDecision
 
 __all__ = [
@@ -26,10 +26,6 @@ __all__ = [
     "partner_missing_documents",
     "partners_awaiting_review",
 ]
-
-# Violations are reported in the order of the enumeration, so the same record
-# always yields the same list (clients and dashboards compare them).
-_VIOLATION_ORDER = {code.value: index for index, code in enumerate(Violation)}
 
 
 def local_today() -> dt.date:
@@ -303,9 +299,8 @@ class PartnerScope:
 
 
 def _result(violations: list[str], authorisation: Authorisation | None) -> ScopeResult:
-    violations.sort(key=_VIOLATION_ORDER.__getitem__)
     return ScopeResult(
-        violations=violations,
+        violations=violations_in_order(violations),
         authorisation=authorisation,
         daily_cap_per_agent=authorisation.daily_cap_per_agent if authorisation else None,
         daily_cap_per_partner=authorisation.daily_cap_per_partner if authorisation else None,

@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from auditsvc.identities import is_division_code
+from auditsvc.base.identities import is_division_code
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))

@@ -18,13 +18,17 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
-from auditsvc.ledger.signing import SigningKey
+from auditsvc.core.keys import SigningKey
+from auditsvc.ledger.services import append_entries, log_for_update
 from partners import choices, roles
 from partners.models import VettingDecision
 
 from . import factories
+from .admin_clients import admin_client_for
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,6 +53,43 @@ def signing_key(_signing_key_dir) -> SigningKey:
     return _signing_key_dir
 
 
+def uses_database(request) -> bool:
+    """Whether the test has database access (a django_db marker or a database fixture)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        return True
+    return bool(
+        {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+        & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _published_signing_key(request, _signing_key_dir):
+    """The session key's public half, published as ``auditsvc_keys generate`` would have.
+
+    A loaded key signs only once published (a decision with its own
+    bureau-log entry, tested in tests/auditsvc/ledger/test_keys.py); here the
+    row alone is written, before the test, so that a test's bureau log holds
+    only what the test did.
+    """
+    if not uses_database(request):
+        return
+    request.getfixturevalue("db")  # the database helper honours a transactional marker
+    from auditsvc.ledger.models import PublishedKey
+
+    key = _signing_key_dir
+    PublishedKey.objects.get_or_create(
+        key_id=key.key_id,
+        defaults={
+            "name": key.name,
+            "public_key": key.public_key,
+            "verifier_key": key.verifier_string(),
+            "valid_from": dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        },
+    )
+
+
 # --- People ---------------------------------------------------------------------
 
 
@@ -60,7 +101,7 @@ def role_groups(db):
     permissions back but not the groups, so restore them (idempotently).
     """
     if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
-        import_module("partners.migrations.0002_roles").create_roles(django_apps, None)
+        import_module("auditsvc.site.migrations.0001_roles").create_roles(django_apps, None)
 
 
 @pytest.fixture
@@ -86,6 +127,36 @@ def second_approver(role_groups):
 @pytest.fixture
 def auditor(role_groups):
     return factories.UserFactory(username="auditor", groups=[roles.AUDITORS])
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def as_superuser(superuser) -> Client:
+    return admin_client_for(superuser)
+
+
+@pytest.fixture
+def as_staff(staff) -> Client:
+    return admin_client_for(staff)
+
+
+@pytest.fixture
+def as_approver(approver) -> Client:
+    return admin_client_for(approver)
+
+
+@pytest.fixture
+def as_second_approver(second_approver) -> Client:
+    return admin_client_for(second_approver)
+
+
+@pytest.fixture
+def as_auditor(auditor) -> Client:
+    return admin_client_for(auditor)
 
 
 # --- Partners ---------------------------------------------------------------------
@@ -143,6 +214,33 @@ def account_platform(db):
     )
     record_approval(platform)
     return platform
+
+
+@pytest.fixture
+def relaxed_throttle(settings):
+    """Throttle rates no test run reaches (tests share one cache and client address)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"credential": "100000/min", "anon": "100000/min"},
+    }
+
+
+@pytest.fixture
+def append(db):
+    """append(log_id, count, kind=..., batch=None) -> entries: bodies {"n": i}."""
+
+    def do(log_id: str, count: int, *, kind: str = "access.recorded", batch: int | None = None):
+        entries = []
+        batch = batch or count or 1
+        for start in range(0, count, batch):
+            with transaction.atomic():
+                log = log_for_update(log_id)
+                entries += append_entries(
+                    log, [(kind, {"n": n}) for n in range(start, min(count, start + batch))]
+                )
+        return entries
+
+    return do
 
 
 # --- API clients -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from auditsvc.identities import resident_id_check_char
+from auditsvc.base.identities import resident_id_check_char
 from partners import choices, models
 from partners.auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
 from partners.validators import USCC_ALPHABET, uscc_check_char

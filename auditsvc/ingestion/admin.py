@@ -24,12 +24,12 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from auditsvc.identities import RESIDENT_ID_SCHEME, IdentityError, resident_identity
-from auditsvc.ledger.admin import ReadOnlyAdmin
-from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
+from auditsvc.base.identities import RESIDENT_ID_SCHEME, IdentityError, resident_identity
+from auditsvc.ledger.admin import LedgerReadOnlyAdmin
 from partners.choices import Violation
 from partners.models import Agent
 
+from .models import AccessEvent, AccountEvent, EnrolmentSession
 from .services import resident_lookup
 
 NO_VIOLATION = "none"
@@ -77,7 +77,7 @@ class AgentCodeFilter(admin.SimpleListFilter):
         return queryset.filter(agent_code=value) if value else queryset
 
 
-class EvidenceAdmin(ReadOnlyAdmin):
+class ReportedRecordAdmin(LedgerReadOnlyAdmin):
     """Read only for everyone, superusers included; every field shown."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -102,7 +102,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EnrolmentSession)
-class EnrolmentSessionAdmin(EvidenceAdmin):
+class EnrolmentSessionAdmin(ReportedRecordAdmin):
     list_display = (
         "client_session_id",
         "partner",
@@ -122,7 +122,7 @@ class EnrolmentSessionAdmin(EvidenceAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(EvidenceAdmin):
+class AccessEventAdmin(ReportedRecordAdmin):
     list_display = (
         "client_event_id",
         "partner",
@@ -148,7 +148,7 @@ class AccessEventAdmin(EvidenceAdmin):
         if obj.session_id is None:
             return "—"
         # Built from the id alone: no query per row.
-        url = reverse("admin:auditsvc_enrolmentsession_change", args=[obj.session_id])
+        url = reverse("admin:ingestion_enrolmentsession_change", args=[obj.session_id])
         return format_html('<a href="{}">{}</a>', url, str(obj.session_id)[:8])
 
     def get_urls(self):
@@ -156,7 +156,7 @@ class AccessEventAdmin(EvidenceAdmin):
             path(
                 "resident-lookup/",
                 self.admin_site.admin_view(self.resident_lookup_view),
-                name="auditsvc_resident_lookup",
+                name="ingestion_resident_lookup",
             ),
             *super().get_urls(),
         ]
@@ -187,11 +187,11 @@ class AccessEventAdmin(EvidenceAdmin):
             "identity": identity,
             "records": records,
         }
-        return TemplateResponse(request, "admin/auditsvc/resident_lookup.html", context)
+        return TemplateResponse(request, "admin/ingestion/resident_lookup.html", context)
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(EvidenceAdmin):
+class AccountEventAdmin(ReportedRecordAdmin):
     list_display = (
         "client_event_id",
         "partner",
@@ -215,7 +215,7 @@ class AccountEventAdmin(EvidenceAdmin):
 
 
 def _lookup_url() -> str:
-    return reverse("admin:auditsvc_resident_lookup")
+    return reverse("admin:ingestion_resident_lookup")
 
 
 class _NoEchoInput(forms.TextInput):

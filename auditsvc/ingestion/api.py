@@ -1,5 +1,9 @@
 """The ingestion API: partner software reports sessions, accesses and account events.
 
+It also answers receipts (``GET /api/v1/receipts/<log>/<seq>``): which log a
+partner may read is a question about partners, which the ledger below does
+not know.
+
 Views stay thin: parse, validate (auditsvc.ingestion.validation), call one
 service, shape the answer. Only partner API keys may report; a staff token
 is authenticated but refused (403), and a partner of the wrong kind gets the
@@ -12,14 +16,19 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auditsvc.api.renderers import JSONRenderer
-from auditsvc.api.schema import problem_responses
-from auditsvc.ledger.canonical import format_time
+from auditsvc.base.api.renderers import JSONRenderer
+from auditsvc.base.api.schema import problem_responses
+from auditsvc.base.errors import NotFound
+from auditsvc.core.canonical import format_time
+from auditsvc.ledger import selectors as ledger_selectors
+from auditsvc.ledger.api import LOG_ID_PARAMETER, EntryRecordSerializer
+from auditsvc.ledger.services import entry_record
 from partners.auth import PartnerPrincipal
 from partners.choices import PartnerKind
 
@@ -51,7 +60,7 @@ class IsPartnerSoftware(permissions.BasePermission):
 class IngestionView(APIView):
     permission_classes = [IsPartnerSoftware]
     renderer_classes = [JSONRenderer]
-    partner_only = True  # documents the partner key only (auditsvc.api.schema)
+    partner_only = True  # documents the partner key only (auditsvc.base.api.schema)
     partner_kind = PartnerKind.ENROLMENT_PARTNER
 
 
@@ -217,3 +226,45 @@ class AccountEventsView(IngestionView):
         events = validation.validate_account_batch(request.data, platform_code=partner.code)
         results = services.account_events_record(partner, events, credential=request.auth)
         return Response(_batch_body(results), status=201)
+
+
+class ReceiptView(APIView):
+    """An entry with its signature. Partner software sees only its own log."""
+
+    @extend_schema(
+        operation_id="ledger_receipt",
+        tags=["ledger"],
+        summary="A signed entry",
+        description=(
+            "The entry with its leaf hash, signature and key id (the line format of export "
+            "bundles). Auditors and bureau staff may read any log; partner software only its "
+            "own (another partner's log answers 404)."
+        ),
+        parameters=[
+            LOG_ID_PARAMETER,
+            OpenApiParameter("seq", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses={
+            200: EntryRecordSerializer,
+            **problem_responses(
+                **{
+                    "401": "No or a wrong key.",
+                    "403": "A staff token without permission to read the ledger.",
+                    "404": "No such entry (or not yours).",
+                }
+            ),
+        },
+    )
+    def get(self, request, log_id: str, seq: int):
+        user = request.user
+        if isinstance(user, PartnerPrincipal):
+            # 404, not 403: whether another partner's log has an entry is not ours to say.
+            if user.partner.log_id != log_id:
+                raise NotFound(f"Log {log_id!r} has no entry {seq}.")
+        else:
+            self.check_ledger_permission(request)
+        return Response(entry_record(ledger_selectors.entry_get(log_id, seq)))
+
+    def check_ledger_permission(self, request) -> None:
+        if not request.user.has_perm("ledger.view_ledgerentry"):
+            self.permission_denied(request, message="This token may not read the ledger.")

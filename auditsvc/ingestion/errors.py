@@ -1,13 +1,13 @@
 """Errors of the ingestion API, each with a stable code and HTTP status.
 
-Malformed bodies are ``auditsvc.api.problems.ValidationFailed`` (400, one
+Malformed bodies are ``auditsvc.base.errors.ValidationFailed`` (400, one
 entry per bad field). Breaking the partner's authorisation is never an error:
 the record is kept and the breach returned as ``violations``.
 """
 
 from __future__ import annotations
 
-from auditsvc.errors import NotFound, ServiceError
+from auditsvc.base.errors import NotFound, ServiceError
 
 
 class IngestionError(ServiceError):

@@ -11,10 +11,11 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from auditsvc.api.schema import ReceiptSerializer
-from auditsvc.identities import SCHEMES
-from auditsvc.models import AccountEvent, EnrolmentSession
+from auditsvc.base.api.schema import ReceiptSerializer
+from auditsvc.base.identities import SCHEMES
 from partners.choices import DataField, Purpose, Violation
+
+from .models import AccountEvent, EnrolmentSession
 
 EXAMPLE_ID_NUMBER = "11010519491231002X"
 EXAMPLE_RECEIPT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession
+from .models import AccessEvent, AccountEvent, EnrolmentSession
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from auditsvc.ledger.urls import LogIdConverter  # noqa: F401  (registers the "logid" converter)
+
 from . import api
 
 urlpatterns = [
@@ -10,4 +12,5 @@ urlpatterns = [
     path("sessions/<str:session_id>/close", api.SessionCloseView.as_view(), name="session-close"),
     path("access-events", api.AccessEventsView.as_view(), name="access-events"),
     path("account-events", api.AccountEventsView.as_view(), name="account-events"),
+    path("receipts/<logid:log_id>/<int:seq>", api.ReceiptView.as_view(), name="ledger-receipt"),
 ]

@@ -14,13 +14,16 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from auditsvc.ledger import merkle, signing
-from auditsvc.ledger.canonical import b64encode
-from auditsvc.ledger.keys import private_key_present
-from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey
+from auditsvc.core import keys as core_keys
+from auditsvc.core import merkle
+from auditsvc.core.canonical import b64encode
+
+from .keys import private_key_present
+from .kinds import registered_kinds
+from .models import LedgerEntry, Log, PublishedKey, SignedCheckpoint
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class LedgerReadOnlyAdmin(admin.ModelAdmin):
     """No add, change or delete permission for anyone: the page is a view."""
 
     list_per_page = 50
@@ -36,14 +39,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class KindFilter(admin.SimpleListFilter):
+    """Entries of one kind; the choices are the registered kinds (no DISTINCT over the table)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, kind) for kind in sorted(registered_kinds())]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(kind=value) if value else queryset
+
+
 def _pre(text: str):
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(LedgerReadOnlyAdmin):
     list_display = ("log_id", "seq", "kind", "recorded_at", "key_id")
-    list_filter = ("log", "kind", ("recorded_at", admin.DateFieldListFilter))
+    list_filter = ("log", KindFilter, ("recorded_at", admin.DateFieldListFilter))
     ordering = ("log", "-seq")
     fields = (
         "log_id",
@@ -83,23 +100,23 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="signature verifies")
     def signature_verifies(self, entry: LedgerEntry) -> str:
-        row = SigningKey.objects.filter(pk=entry.key_id).first()
+        row = PublishedKey.objects.filter(pk=entry.key_id).first()
         if row is None:
             return f"NO: key {entry.key_id} is not published"
         try:
-            verifier = signing.VerifierKey.from_string(row.verifier_key)
-        except signing.KeyFormatError:
+            verifier = core_keys.VerifierKey.from_string(row.verifier_key)
+        except core_keys.KeyFormatError:
             return f"NO: the published key {entry.key_id} is malformed"
         leaf = merkle.leaf_hash(entry.canonical.encode("utf-8"))
         if leaf != bytes(entry.leaf_hash):
             return "NO: the leaf hash does not match the canonical text"
-        if signing.verify_entry(verifier, leaf, bytes(entry.signature)):
+        if core_keys.verify_entry(verifier, leaf, bytes(entry.signature)):
             return f"yes, by {row.name} ({row.key_id})"
         return "NO: the signature does not verify"
 
 
-@admin.register(Checkpoint)
-class CheckpointAdmin(ReadOnlyAdmin):
+@admin.register(SignedCheckpoint)
+class SignedCheckpointAdmin(LedgerReadOnlyAdmin):
     list_display = ("log_id", "size", "signed_at", "key_ids")
     list_filter = ("log",)
     ordering = ("log", "-size", "-signed_at")
@@ -107,20 +124,20 @@ class CheckpointAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     @admin.display(description="log", ordering="log")
-    def log_id(self, checkpoint: Checkpoint) -> str:
+    def log_id(self, checkpoint: SignedCheckpoint) -> str:
         return checkpoint.log_id
 
     @admin.display(description="root hash (base64)")
-    def root_hash_base64(self, checkpoint: Checkpoint) -> str:
+    def root_hash_base64(self, checkpoint: SignedCheckpoint) -> str:
         return b64encode(checkpoint.root_hash)
 
     @admin.display(description="signed note")
-    def signed_note(self, checkpoint: Checkpoint):
+    def signed_note(self, checkpoint: SignedCheckpoint):
         return _pre(checkpoint.note)
 
 
-@admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnlyAdmin):
+@admin.register(PublishedKey)
+class PublishedKeyAdmin(LedgerReadOnlyAdmin):
     list_display = ("key_id", "name", "valid_from", "retired_at", "private_key_here")
     fields = (
         "key_id",
@@ -134,17 +151,16 @@ class SigningKeyAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     @admin.display(description="private key on this server", boolean=True)
-    def private_key_here(self, key: SigningKey) -> bool:
+    def private_key_here(self, key: PublishedKey) -> bool:
         try:
             return private_key_present(key.key_id)
-        except signing.KeyFormatError:
+        except core_keys.KeyFormatError:
             return False
 
 
 @admin.register(Log)
-class LogAdmin(ReadOnlyAdmin):
-    list_display = ("log_id", "partner", "size", "last_recorded_at")
-    list_select_related = ("partner",)
-    search_fields = ("log_id", "partner__legal_name")
-    fields = ("log_id", "partner", "size", "last_recorded_at", "created_at")
+class LogAdmin(LedgerReadOnlyAdmin):
+    list_display = ("log_id", "size", "last_recorded_at")
+    search_fields = ("=log_id",)
+    fields = ("log_id", "size", "last_recorded_at", "created_at")
     readonly_fields = fields

@@ -1,4 +1,4 @@
-"""The ledger's API: public keys, checkpoints and proofs (anyone), signed entries (authenticated).
+"""The ledger's public API: keys, checkpoints and proofs, for anyone.
 
 Views only parse, call a selector and shape the answer; errors are
 ServiceErrors turned into RFC 9457 problems by the global exception handler.
@@ -16,12 +16,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auditsvc.api.schema import problem_responses
-from auditsvc.errors import NotFound
-from auditsvc.ledger import selectors
-from auditsvc.ledger.canonical import b64encode
-from auditsvc.ledger.services import entry_record
-from partners.auth import PartnerPrincipal
+from auditsvc.base.api.schema import problem_responses
+from auditsvc.core.canonical import b64encode
+
+from . import selectors
 
 _MAX_SIZE = 2**62  # far beyond any log; keeps absurd numbers out of the arithmetic
 
@@ -215,52 +213,9 @@ class ConsistencyView(PublicView):
         return Response({"from": old, "to": new, "proof": [b64encode(node) for node in proof]})
 
 
-class ReceiptView(APIView):
-    """An entry with its signature. Partner software sees only its own log."""
-
-    @extend_schema(
-        operation_id="ledger_receipt",
-        tags=["ledger"],
-        summary="A signed entry",
-        description=(
-            "The entry with its leaf hash, signature and key id (the line format of export "
-            "bundles). Auditors and bureau staff may read any log; partner software only its "
-            "own (another partner's log answers 404)."
-        ),
-        parameters=[
-            LOG_ID_PARAMETER,
-            OpenApiParameter("seq", OpenApiTypes.INT, OpenApiParameter.PATH),
-        ],
-        responses={
-            200: EntryRecordSerializer,
-            **problem_responses(
-                **{
-                    "401": "No or a wrong key.",
-                    "403": "A staff token without permission to read the ledger.",
-                    "404": "No such entry (or not yours).",
-                }
-            ),
-        },
-    )
-    def get(self, request, log_id: str, seq: int):
-        user = request.user
-        if isinstance(user, PartnerPrincipal):
-            # 404, not 403: whether another partner's log has an entry is not ours to say.
-            if user.partner.log_id != log_id:
-                raise NotFound(f"Log {log_id!r} has no entry {seq}.")
-        else:
-            self.check_ledger_permission(request)
-        return Response(entry_record(selectors.entry_get(log_id, seq)))
-
-    def check_ledger_permission(self, request) -> None:
-        if not request.user.has_perm("auditsvc.view_ledgerentry"):
-            self.permission_denied(request, message="This token may not read the ledger.")
-
-
 __all__ = [
     "CheckpointView",
     "ConsistencyView",
     "InclusionView",
     "KeysView",
-    "ReceiptView",
 ]

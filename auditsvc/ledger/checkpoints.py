@@ -18,10 +18,11 @@ from django.db.models import CharField, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from auditsvc.ledger import merkle, note
-from auditsvc.ledger.keys import checkpoint_signing_keys, published_keys_missing_here
-from auditsvc.ledger.selectors import DatabaseHashReader, log_get
-from auditsvc.models import Checkpoint, Log
+from auditsvc.core import merkle, notes
+
+from .keys import checkpoint_signing_keys, published_keys_missing_here
+from .models import Log, SignedCheckpoint
+from .selectors import DatabaseHashReader, log_get
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def checkpoint_origin(log_id: str) -> str:
     return f"{settings.AUDITSVC_ORIGIN}/{log_id}"
 
 
-def checkpoint_sign(log_id: str) -> Checkpoint:
+def checkpoint_sign(log_id: str) -> SignedCheckpoint:
     """Sign and store a checkpoint of log ``log_id`` at its current size.
 
     Signed by every key of ``checkpoint_signing_keys()`` (both keys during a
@@ -44,9 +45,9 @@ def checkpoint_sign(log_id: str) -> Checkpoint:
     size = log.size
     root = merkle.tree_hash(size, DatabaseHashReader(log_id))
     keys = checkpoint_signing_keys()
-    text = note.checkpoint_text(checkpoint_origin(log_id), size, root)
-    signed = note.sign_note(text, keys)
-    checkpoint = Checkpoint.objects.create(
+    text = notes.checkpoint_text(checkpoint_origin(log_id), size, root)
+    signed = notes.sign_note(text, keys)
+    checkpoint = SignedCheckpoint.objects.create(
         log_id=log_id,
         size=size,
         root_hash=root,
@@ -83,7 +84,7 @@ def checkpoints_due(
         signed_size=Max("checkpoints__size"), signed_at=Max("checkpoints__signed_at")
     )
     if key_ids is not None:
-        newest = Checkpoint.objects.filter(log_id=OuterRef("pk")).order_by(
+        newest = SignedCheckpoint.objects.filter(log_id=OuterRef("pk")).order_by(
             "-size", "-signed_at", "-id"
         )
         # Fenced with commas, so that one key id cannot match inside another.
@@ -100,7 +101,7 @@ def checkpoints_due(
     return list(logs.filter(due).order_by("log_id").values_list("log_id", flat=True))
 
 
-def checkpoint_sign_due() -> list[Checkpoint]:
+def checkpoint_sign_due() -> list[SignedCheckpoint]:
     """Sign a checkpoint of every log that is due (see ``checkpoints_due``); return them.
 
     Safe to run twice at once (a redelivered task): the worst outcome is two

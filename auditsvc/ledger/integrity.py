@@ -33,10 +33,11 @@ from itertools import islice
 
 from django.db.models import Count, Min, Q
 
-from auditsvc.ledger import merkle, note
-from auditsvc.ledger.canonical import CanonicalError, canonical_bytes, format_time
-from auditsvc.ledger.signing import KeyFormatError, VerifierKey, verify_entry
-from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey, TreeNode
+from auditsvc.core import merkle, notes
+from auditsvc.core.canonical import CanonicalError, canonical_bytes, format_time
+from auditsvc.core.keys import KeyFormatError, VerifierKey, verify_entry
+
+from .models import LedgerEntry, Log, PublishedKey, SignedCheckpoint, TreeNode
 
 Progress = Callable[[str, int, int], None]
 
@@ -77,7 +78,7 @@ def published_verifiers() -> tuple[dict[str, VerifierKey], dict[str, str]]:
     """
     verifiers: dict[str, VerifierKey] = {}
     broken: dict[str, str] = {}
-    for row in SigningKey.objects.all():
+    for row in PublishedKey.objects.all():
         try:
             verifier = VerifierKey.from_string(row.verifier_key)
         except KeyFormatError as exc:
@@ -125,9 +126,9 @@ def _check_checkpoint_notes(
     for cp in checkpoints:
         label = f"checkpoint #{cp['id']} (size {cp['size']})"
         try:
-            opened = note.read_note(cp["note"], trusted)
-            parsed = note.parse_checkpoint(opened.text)
-        except note.NoteError as exc:
+            opened = notes.read_note(cp["note"], trusted)
+            parsed = notes.parse_checkpoint(opened.text)
+        except notes.NoteError as exc:
             verdict.fail(f"{label}: {exc}")
             continue
         signers = {signer.key_id for signer in opened.verified}
@@ -207,7 +208,7 @@ def verify_log(
     verifiers, broken_keys = published_verifiers()
 
     checkpoints = list(
-        Checkpoint.objects.filter(log_id=log_id)
+        SignedCheckpoint.objects.filter(log_id=log_id)
         .order_by("size", "id")
         .values("id", "size", "root_hash", "note", "key_ids")
     )

@@ -2,11 +2,11 @@
 
 Private keys are C2SP/Go note private key strings
 (``PRIVATE+KEY+name+keyid+base64(0x01 || seed)``), one per file
-``AUDITSVC_KEY_DIR/<key id>.key`` (mode 0600) or one in
-``settings.AUDITSVC_SIGNING_KEY``. They never enter the database: a stolen
-database dump must not be enough to forge entries. What the database holds is
-the public half, as ``SigningKey`` rows, which ``GET /api/v1/keys`` publishes
-and verifiers find by ``key_id``.
+``AUDITSVC_KEY_DIR/<key id>.key`` (mode 0600, in a directory only its owner
+can read) or one in ``settings.AUDITSVC_SIGNING_KEY``. They never enter the
+database: a stolen database dump must not be enough to forge entries. What
+the database holds is the public half, as ``PublishedKey`` rows, which
+``GET /api/v1/keys`` publishes and verifiers find by ``key_id``.
 
 Which key signs:
 
@@ -16,13 +16,16 @@ Which key signs:
 - checkpoints: every such key, so that during a rotation's overlap a
   checkpoint carries both the old and the new signature and auditors who
   pinned either key can follow.
+
+A loaded key that is not published signs nothing: publishing a key is a
+decision with its own bureau-log entry (``publishing.key_publish``, run by
+``manage.py auditsvc_keys publish``), never a side effect of appending.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import stat
 import threading
 import time
@@ -30,14 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from auditsvc.errors import NoSigningKey
-from auditsvc.ledger import signing
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import BUREAU_LOG_ID, LedgerKind, SigningKey
+from auditsvc.core.keys import KeyFormatError, SigningKey
+
+from .errors import KeyFileExposed, NoSigningKey
+from .models import PublishedKey
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +48,13 @@ KEY_SUFFIX = ".key"
 # timestamp tick (file systems stamp in coarse ticks), so it is re-scanned on
 # the next call too rather than trusted as settled.
 _SETTLE_SECONDS = 2.0
+_GROUP_OR_OTHERS = stat.S_IRWXG | stat.S_IRWXO
 
 
 @dataclass(frozen=True)
 class _Loaded:
     stamp: tuple
-    keys: dict[str, signing.SigningKey] = field(repr=False)
+    keys: dict[str, SigningKey] = field(repr=False)
     checked_at: float = 0.0
 
 
@@ -59,32 +62,50 @@ _lock = threading.Lock()
 _loaded: _Loaded | None = None
 
 
-def _dir_stamp(key_dir: Path) -> tuple[str, int | None]:
+def _dir_stamp(key_dir: Path) -> tuple[str, int | None, int | None]:
     try:
-        return str(key_dir), key_dir.stat().st_mtime_ns
+        info = key_dir.stat()
     except FileNotFoundError:
-        return str(key_dir), None
+        return str(key_dir), None, None
+    return str(key_dir), info.st_mtime_ns, info.st_mode
 
 
-def _read_key_file(path: Path) -> signing.SigningKey:
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        # Refusing would stop all recording; a loud warning lets operators fix it.
-        logger.warning("signing key file %s is readable by others; chmod 600 it", path)
+def _exposed(path: Path, mode: int, what: str) -> None:
+    """Refuse a key file or directory that group or others may use (only warn in DEBUG).
+
+    Anyone who can read a private key can forge evidence; in development the
+    checkout's default permissions are tolerated with a warning.
+    """
+    if not mode & _GROUP_OR_OTHERS:
+        return
+    if settings.DEBUG:
+        logger.warning("signing key %s %s is readable by others; chmod it", what, path)
+        return
+    raise KeyFileExposed(
+        f"The signing key {what} {path} is open to group or others "
+        f"(mode {stat.S_IMODE(mode):o}); chmod {'700' if what == 'directory' else '600'} it."
+    )
+
+
+def _read_key_file(path: Path) -> SigningKey:
+    _exposed(path, path.stat().st_mode, "file")
     try:
-        return signing.SigningKey.from_private_string(path.read_text(encoding="ascii"))
-    except (signing.KeyFormatError, UnicodeDecodeError) as exc:
+        return SigningKey.from_private_string(path.read_text(encoding="ascii"))
+    except (KeyFormatError, UnicodeDecodeError) as exc:
         # The messages of KeyFormatError never include the key material.
-        raise signing.KeyFormatError(f"{path}: {exc}") from None
+        raise KeyFormatError(f"{path}: {exc}") from None
 
 
-def _scan(key_dir: Path, env_key: str | None) -> dict[str, signing.SigningKey]:
-    keys: dict[str, signing.SigningKey] = {}
+def _scan(key_dir: Path, env_key: str | None) -> dict[str, SigningKey]:
+    keys: dict[str, SigningKey] = {}
     if env_key:
-        key = signing.SigningKey.from_private_string(env_key)
+        key = SigningKey.from_private_string(env_key)
         keys[key.key_id] = key
     if key_dir.is_dir():
-        for path in sorted(key_dir.glob(f"*{KEY_SUFFIX}")):
+        paths = sorted(key_dir.glob(f"*{KEY_SUFFIX}"))
+        if paths:
+            _exposed(key_dir, key_dir.stat().st_mode, "directory")
+        for path in paths:
             try:
                 key = _read_key_file(path)
             except FileNotFoundError:  # removed between listing and reading
@@ -93,20 +114,22 @@ def _scan(key_dir: Path, env_key: str | None) -> dict[str, signing.SigningKey]:
     return keys
 
 
-def load_private_keys() -> dict[str, signing.SigningKey]:
+def load_private_keys() -> dict[str, SigningKey]:
     """Return the private keys available to this process, by key id.
 
     Read from ``settings.AUDITSVC_SIGNING_KEY`` and every ``*.key`` file of
     ``settings.AUDITSVC_KEY_DIR``. The result is cached and re-read when the
-    directory's mtime (or either setting) changes, so every gunicorn worker
-    picks up a rotation without a restart. A malformed key raises
-    ``signing.KeyFormatError``: a half-configured key store must be noticed.
+    directory's mtime or mode (or either setting) changes, so every gunicorn
+    worker picks up a rotation without a restart. A malformed key raises
+    ``KeyFormatError`` and, with DEBUG off, a key file or directory open to
+    group or others raises ``KeyFileExposed``: a half-configured or exposed
+    key store must be noticed.
     """
     global _loaded
     key_dir = Path(settings.AUDITSVC_KEY_DIR)
     env_key = settings.AUDITSVC_SIGNING_KEY
     # hash(), not the key itself: the stamp must not be one more copy of the secret.
-    stamp = (*_dir_stamp(key_dir), hash(env_key))
+    stamp = (*_dir_stamp(key_dir), hash(env_key), settings.DEBUG)
     now = time.time()
     cached = _loaded
     if cached is not None and cached.stamp == stamp:
@@ -125,32 +148,26 @@ def forget_loaded_keys() -> None:
     _loaded = None
 
 
-def _active_q(now: dt.datetime) -> Q:
+def active_q(now: dt.datetime) -> Q:
+    """Published keys within their validity at ``now`` (not retired yet)."""
     return Q(retired_at__isnull=True) | Q(retired_at__gt=now)
 
 
-def _publish(key: signing.SigningKey, *, valid_from: dt.datetime | None = None) -> SigningKey:
-    row, _ = SigningKey.objects.get_or_create(
-        key_id=key.key_id,
-        defaults={
-            "name": key.name,
-            "algorithm": "ed25519",
-            "public_key": key.public_key,
-            "verifier_key": key.verifier_string(),
-            "valid_from": valid_from or timezone.now(),
-        },
+def loaded_unpublished_keys() -> list[SigningKey]:
+    """Private keys loaded here whose public half is not published: they sign nothing yet."""
+    loaded = load_private_keys()
+    published = set(
+        PublishedKey.objects.filter(key_id__in=list(loaded)).values_list("key_id", flat=True)
     )
-    return row
+    return [key for key_id, key in loaded.items() if key_id not in published]
 
 
-def entry_signing_key() -> signing.SigningKey:
+def entry_signing_key() -> SigningKey:
     """Return the key that signs new ledger entries.
 
-    The newest published, non-retired key whose private key is loaded. A
-    loaded key that is not published at all (an operator put it in the
-    environment or the key directory by hand) is published on first use, so
-    that every signature made can be checked against ``GET /api/v1/keys``.
-    Raises ``NoSigningKey`` when nothing can sign.
+    The newest published, non-retired key whose private key is loaded.
+    Raises ``NoSigningKey`` saying what to do when nothing can sign: no key
+    loaded, every loaded key retired, or the loaded keys not published yet.
     """
     loaded = load_private_keys()
     if not loaded:
@@ -160,7 +177,7 @@ def entry_signing_key() -> signing.SigningKey:
         )
     now = timezone.now()
     rows = list(
-        SigningKey.objects.filter(key_id__in=list(loaded)).values_list(
+        PublishedKey.objects.filter(key_id__in=list(loaded)).values_list(
             "key_id", "valid_from", "retired_at"
         )
     )
@@ -168,160 +185,47 @@ def entry_signing_key() -> signing.SigningKey:
     if active:
         newest = max(active, key=lambda row: (row[1], row[0]))
         return loaded[newest[0]]
-    published = {row[0] for row in rows}
-    unpublished = [key for key_id, key in loaded.items() if key_id not in published]
-    if not unpublished:
+    if rows:
         raise NoSigningKey(
             "Every loaded signing key is retired; run 'manage.py auditsvc_keys rotate'."
         )
-    # The environment's key first: it is the one an operator chose explicitly.
-    key = unpublished[0]
-    _publish(key)
-    logger.info("published signing key %s (%s) on first use", key.key_id, key.name)
-    return key
+    raise NoSigningKey(
+        f"The loaded signing key(s) {', '.join(sorted(loaded))} are not published, so they may "
+        "not sign; publish them with 'manage.py auditsvc_keys publish' (a bureau-log decision)."
+    )
 
 
-def checkpoint_signing_keys() -> list[signing.SigningKey]:
+def checkpoint_signing_keys() -> list[SigningKey]:
     """Return every key that signs checkpoints now, oldest first.
 
     All published keys within their overlap (``retired_at`` null or in the
     future) whose private key is loaded. Raises ``NoSigningKey`` when there is
     none.
     """
-    entry_signing_key()  # publishes a hand-provisioned key, raises if nothing can sign
+    entry_signing_key()  # raises, saying why, if nothing can sign
     loaded = load_private_keys()
     key_ids = (
-        SigningKey.objects.filter(_active_q(timezone.now()), key_id__in=list(loaded))
+        PublishedKey.objects.filter(active_q(timezone.now()), key_id__in=list(loaded))
         .order_by("valid_from", "key_id")
         .values_list("key_id", flat=True)
     )
     return [loaded[key_id] for key_id in key_ids]
 
 
-def _actor_name(actor) -> str | None:
-    return actor.get_username() if actor is not None else None
-
-
-def _write_key_file(key: signing.SigningKey) -> Path:
-    key_dir = Path(settings.AUDITSVC_KEY_DIR)
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = key_dir / f"{key.key_id}{KEY_SUFFIX}"
-    # Written under a name the scan ignores, then renamed: another worker
-    # re-scanning at that moment never reads half a key. O_EXCL + 0600: the
-    # secret is never readable by others, not even for an instant.
-    temp = key_dir / f".{key.key_id}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key.private_string() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            raise FileExistsError(f"{path} already exists")
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    forget_loaded_keys()
-    return path
-
-
-def _published_body(row: SigningKey, actor) -> dict:
-    return {
-        "key_id": row.key_id,
-        "name": row.name,
-        "algorithm": row.algorithm,
-        "verifier_key": row.verifier_key,
-        "actor": _actor_name(actor),
-    }
-
-
-def key_generate(*, actor=None, name: str | None = None) -> SigningKey:
-    """Generate a new signing key, store its private half in the key directory and publish it.
-
-    Writes a bureau-log entry ``key.published`` naming the key. From now on
-    the new key is the newest, so it signs new entries. Returns the
-    published ``SigningKey`` row. If publishing fails the key file is
-    removed again, so no unpublished key is left behind.
-    """
-    from auditsvc.ledger.services import ledger_append
-
-    key = signing.SigningKey.generate(name or settings.AUDITSVC_ORIGIN)
-    path = _write_key_file(key)
-    try:
-        with transaction.atomic():
-            row = _publish(key)
-            ledger_append(BUREAU_LOG_ID, LedgerKind.KEY_PUBLISHED, _published_body(row, actor))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        forget_loaded_keys()
-        raise
-    logger.info("generated and published signing key %s (%s)", row.key_id, row.name)
-    return row
-
-
-def key_rotate(*, actor=None, overlap_hours: int | None = None) -> SigningKey:
-    """Generate and publish a new key and retire the previous active ones after an overlap.
-
-    Every key that was active (``retired_at`` null or later than the new
-    end) gets ``retired_at = now + overlap_hours`` (default
-    ``AUDITSVC_KEY_OVERLAP_HOURS``): until then checkpoints carry both
-    signatures, afterwards it signs nothing but stays published. Writes
-    ``key.published`` and one ``key.retired`` bureau-log entry per retired
-    key. Returns the new key's row.
-    """
-    from auditsvc.ledger.services import ledger_append
-
-    hours = settings.AUDITSVC_KEY_OVERLAP_HOURS if overlap_hours is None else overlap_hours
-    if hours < 0:
-        raise ValueError("overlap_hours must not be negative")
-    key = signing.SigningKey.generate(settings.AUDITSVC_ORIGIN)
-    path = _write_key_file(key)
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            retire_at = now + dt.timedelta(hours=hours)
-            previous = list(
-                SigningKey.objects.select_for_update()
-                .filter(Q(retired_at__isnull=True) | Q(retired_at__gt=retire_at))
-                .order_by("valid_from", "key_id")
-            )
-            row = _publish(key, valid_from=now)
-            ledger_append(BUREAU_LOG_ID, LedgerKind.KEY_PUBLISHED, _published_body(row, actor))
-            for old in previous:
-                old.retired_at = retire_at
-                old.save(update_fields=["retired_at"])
-                ledger_append(
-                    BUREAU_LOG_ID,
-                    LedgerKind.KEY_RETIRED,
-                    {
-                        "key_id": old.key_id,
-                        "name": old.name,
-                        "verifier_key": old.verifier_key,
-                        "retired_at": format_time(retire_at),
-                        "replaced_by": row.key_id,
-                        "actor": _actor_name(actor),
-                    },
-                )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        forget_loaded_keys()
-        raise
-    logger.info("rotated signing keys: %s replaces %s", row.key_id, [k.key_id for k in previous])
-    return row
-
-
-def published_active_keys(*, now: dt.datetime | None = None) -> list[SigningKey]:
+def published_active_keys(*, now: dt.datetime | None = None) -> list[PublishedKey]:
     """Every published key within its validity (``retired_at`` null or in the future), oldest first.
 
     The same for every host, unlike the keys loaded here: what checkpoints
     should be signed with, whichever host signs them.
     """
     return list(
-        SigningKey.objects.filter(_active_q(now or timezone.now())).order_by("valid_from", "key_id")
+        PublishedKey.objects.filter(active_q(now or timezone.now())).order_by(
+            "valid_from", "key_id"
+        )
     )
 
 
-def published_keys_missing_here() -> list[SigningKey]:
+def published_keys_missing_here() -> list[PublishedKey]:
     """The published, not yet retired keys whose private half is not loaded on this host.
 
     During a rotation the new key file must reach every host that runs web

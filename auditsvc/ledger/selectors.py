@@ -17,9 +17,11 @@ from collections.abc import Sequence
 
 from django.db.models import Q
 
-from auditsvc.errors import NotFound, ProofUnavailable
-from auditsvc.ledger import merkle
-from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey, TreeNode
+from auditsvc.base.errors import NotFound
+from auditsvc.core import merkle
+
+from .errors import ProofUnavailable
+from .models import LedgerEntry, Log, PublishedKey, SignedCheckpoint, TreeNode
 
 __all__ = [
     "DatabaseHashReader",
@@ -154,13 +156,15 @@ def range_nodes(log_id: str, a: int, b: int, size: int) -> list[tuple[merkle.Nod
     return list(zip(cover, DatabaseHashReader(log_id).read_hashes(cover), strict=True))
 
 
-def latest_checkpoint(log_id: str) -> Checkpoint:
+def latest_checkpoint(log_id: str) -> SignedCheckpoint:
     """Return the newest stored checkpoint of log ``log_id`` (largest size, then latest signed).
 
     Raises ``NotFound`` if the log has none yet.
     """
     checkpoint = (
-        Checkpoint.objects.filter(log_id=log_id).order_by("-size", "-signed_at", "-id").first()
+        SignedCheckpoint.objects.filter(log_id=log_id)
+        .order_by("-size", "-signed_at", "-id")
+        .first()
     )
     if checkpoint is None:
         raise NotFound(f"Log {log_id!r} has no signed checkpoint yet.")
@@ -175,6 +179,6 @@ def entry_get(log_id: str, seq: int) -> LedgerEntry:
     return entry
 
 
-def published_keys() -> list[SigningKey]:
+def published_keys() -> list[PublishedKey]:
     """Every published public key, retired ones included (verifiers find keys by key_id)."""
-    return list(SigningKey.objects.order_by("valid_from", "key_id"))
+    return list(PublishedKey.objects.order_by("valid_from", "key_id"))

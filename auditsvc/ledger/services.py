@@ -19,7 +19,6 @@ the entries, one for the subtree hashes, one UPDATE of the head).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -28,14 +27,16 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from auditsvc.db import pg_execute
-from auditsvc.errors import LedgerError
-from auditsvc.ledger import merkle
-from auditsvc.ledger.canonical import CanonicalError, b64encode, entry_bytes, format_time
-from auditsvc.ledger.keys import entry_signing_key
-from auditsvc.ledger.selectors import DatabaseHashReader
-from auditsvc.ledger.signing import ENTRY_CONTEXT
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry, LedgerKind, Log, TreeNode
+from auditsvc.base.db import pg_execute
+from auditsvc.core import merkle
+from auditsvc.core.canonical import CanonicalError, b64encode, entry_bytes, format_time
+from auditsvc.core.keys import sign_entry
+
+from .errors import LedgerError
+from .keys import entry_signing_key
+from .kinds import registered_kinds
+from .models import BUREAU_LOG_ID, LedgerEntry, Log, TreeNode
+from .selectors import DatabaseHashReader
 
 __all__ = [
     "BUREAU_LOG_ID",
@@ -48,8 +49,6 @@ __all__ = [
 
 # Log ids sit in URLs as they are (DESIGN.md): plain letters and digits.
 LOG_ID_RE = re.compile(r"[A-Za-z0-9]{1,32}")
-_KINDS = frozenset(LedgerKind.values)
-_sha256 = hashlib.sha256
 
 # Columns written by the multi-row INSERTs, in order.
 _ENTRY_COLUMNS = (
@@ -69,7 +68,7 @@ _ENTRY_ATTNAMES = ("id", *_ENTRY_COLUMNS)
 _MAX_PARAMS = 30000
 
 
-def log_for_update(log_id: str, *, partner=None) -> Log:
+def log_for_update(log_id: str) -> Log:
     """Return the head of log ``log_id``, locked until the end of the transaction.
 
     Creates the log if it does not exist yet; two transactions creating the
@@ -88,9 +87,7 @@ def log_for_update(log_id: str, *, partner=None) -> Log:
     if log is None:
         # INSERT ... ON CONFLICT DO NOTHING: a concurrent creator's row wins
         # without an IntegrityError (which would abort a PostgreSQL transaction).
-        Log.objects.bulk_create(
-            [Log(log_id=log_id, partner=partner, size=0)], ignore_conflicts=True
-        )
+        Log.objects.bulk_create([Log(log_id=log_id, size=0)], ignore_conflicts=True)
         log = Log.objects.select_for_update().get(pk=log_id)
     return log
 
@@ -171,9 +168,9 @@ def append_entries(log: Log, items: Sequence[tuple[str, dict[str, Any]]]) -> lis
     ``entry_signing_key()``. The hashes of the perfect subtrees the new
     leaves complete are stored with them, and the head is moved.
 
-    Raises ``LedgerError`` for a body outside the canonical JSON subset or an
-    unknown kind, and ``NoSigningKey`` when no key can sign; nothing is
-    written then.
+    Raises ``LedgerError`` for a body outside the canonical JSON subset or a
+    kind no installed app registered (``kinds``), and ``NoSigningKey`` when
+    no key can sign; nothing is written then.
     """
     if not items:
         return []
@@ -183,7 +180,8 @@ def append_entries(log: Log, items: Sequence[tuple[str, dict[str, Any]]]) -> lis
         )
     key = entry_signing_key()
     key_id = key.key_id
-    sign = key.private.sign
+    kinds = registered_kinds()
+    leaf_hash = merkle.leaf_hash
     now = timezone.now()
     last = log.last_recorded_at
     recorded_at = now if last is None or now > last else last
@@ -194,18 +192,18 @@ def append_entries(log: Log, items: Sequence[tuple[str, dict[str, Any]]]) -> lis
     rows: list[tuple] = []
     leaves: list[bytes] = []
     for offset, (kind, body) in enumerate(items):
-        if kind not in _KINDS:
-            raise LedgerError(f"Unknown ledger entry kind {kind!r}.")
+        if kind not in kinds:
+            raise LedgerError(f"Unknown ledger entry kind {kind!r}: no installed app registers it.")
         if type(kind) is not str:
-            kind = str(kind)  # a LedgerKind member: the encoder takes plain str only
+            kind = str(kind)  # a StrEnum member: the encoder takes plain str only
         seq = start + offset
         try:
             data = entry_bytes(log_id, seq, recorded_text, kind, body)
         except CanonicalError as exc:
             raise LedgerError(f"Entry {kind} cannot be recorded: {exc}") from None
-        leaf = _sha256(b"\x00" + data).digest()
+        leaf = leaf_hash(data)
         leaves.append(leaf)
-        rows.append((seq, kind, data.decode("utf-8"), leaf, sign(ENTRY_CONTEXT + leaf)))
+        rows.append((seq, kind, data.decode("utf-8"), leaf, sign_entry(key, leaf)))
 
     nodes = merkle.stored_hashes_for_append(start, leaves, DatabaseHashReader(log_id))
     node_rows = [(level, index, value) for (level, index), value in nodes if level]
@@ -244,14 +242,14 @@ def append_entries(log: Log, items: Sequence[tuple[str, dict[str, Any]]]) -> lis
     return entries
 
 
-def ledger_append(log_id: str, kind: str, body: dict[str, Any], *, partner=None) -> LedgerEntry:
+def ledger_append(log_id: str, kind: str, body: dict[str, Any]) -> LedgerEntry:
     """Append one entry to log ``log_id`` (created if missing) in its own atomic block.
 
     For the bureau's decisions: call it inside the transaction that makes the
     decision, so the decision and its entry commit or roll back together.
     """
     with transaction.atomic():
-        log = log_for_update(log_id, partner=partner)
+        log = log_for_update(log_id)
         return append_entries(log, [(kind, body)])[0]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from auditsvc.ledger.checkpoints import checkpoint_sign_due
+from .checkpoints import checkpoint_sign_due
 
 
 @shared_task(

@@ -1,8 +1,8 @@
-"""Ledger endpoints under /api/v1/: keys, checkpoints and proofs (public), receipts."""
+"""Ledger endpoints under /api/v1/: keys, checkpoints and proofs (public)."""
 
 from django.urls import path, register_converter
 
-from auditsvc.ledger import api
+from . import api
 
 
 class LogIdConverter:
@@ -26,5 +26,4 @@ urlpatterns = [
     path(
         "logs/<logid:log_id>/consistency", api.ConsistencyView.as_view(), name="ledger-consistency"
     ),
-    path("receipts/<logid:log_id>/<int:seq>", api.ReceiptView.as_view(), name="ledger-receipt"),
 ]

@@ -65,8 +65,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
+    # The service's layers, bottom up (see README "Layout").
+    "auditsvc.ledger",
     "partners",
-    "auditsvc",
+    "auditsvc.ingestion",
+    "auditsvc.site",
+    "auditsvc.demo",
 ]
 
 MIDDLEWARE = [
@@ -192,14 +196,14 @@ REST_FRAMEWORK = {
         "partners.auth.StaffTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["auditsvc.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["auditsvc.base.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["auditsvc.api.throttling.CredentialRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["auditsvc.base.api.throttling.CredentialRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "credential": env.str("AUDITSVC_THROTTLE_CREDENTIAL", default="600/min"),
         "anon": env.str("AUDITSVC_THROTTLE_ANON", default="120/min"),
     },
-    "EXCEPTION_HANDLER": "auditsvc.api.problems.exception_handler",
+    "EXCEPTION_HANDLER": "auditsvc.base.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # Proxies in front of the service that append to X-Forwarded-For. The

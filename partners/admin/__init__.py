@@ -3,7 +3,7 @@
 Every change of state goes through a service in partners.services with the
 signed-in user as the actor (so the bureau log says who decided what);
 records are evidence and cannot be deleted here. The site itself (two-factor
-sign-in, dashboard) is partners.admin_site.
+sign-in, dashboard) is auditsvc.site.admin_site.
 """
 
 from . import agents, authorisations, credentials, partners, records

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from auditsvc.identities import IdentityError, normalise_phone, normalise_resident_id
+from auditsvc.base.identities import IdentityError, normalise_phone, normalise_resident_id
 from partners.choices import AgentStatus
 from partners.models import Agent, AgentStatusChange
 from partners.services.agents import agent_register, agent_set_status
@@ -39,7 +39,7 @@ SENSITIVE_FIELDS = ("phone", "id_number")
 def checked_identity(value: str, normalise: Callable[[str], object]) -> str:
     """``value`` as typed, if ``normalise`` accepts it; else a form error.
 
-    The error messages of auditsvc.identities never contain the value.
+    The error messages of auditsvc.base.identities never contain the value.
     """
     try:
         normalise(value)

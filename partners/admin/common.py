@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
-from auditsvc.errors import ServiceError
+from auditsvc.base.errors import ServiceError
 from partners.choices import PartnerKind, PartnerStatus
 from partners.models import Partner
 from partners.selectors import local_today

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from auditsvc.errors import ServiceError
+from auditsvc.base.errors import ServiceError
 from partners.models import ApiCredential, StaffToken
 from partners.services.credentials import (
     credential_issue,

@@ -8,16 +8,12 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from auditsvc.ledger.canonical import format_time
+from auditsvc.base.actors import actor_fields
+from auditsvc.core.canonical import format_time
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry
 from auditsvc.ledger.services import ledger_append
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry
 
 from ..errors import PartnerError, ReasonRequired
-
-
-def actor_name(actor) -> str | None:
-    """The acting user's username as the ledger records it (None for an automatic action)."""
-    return actor.get_username() if actor is not None else None
 
 
 def require_reason(reason: object) -> str:
@@ -30,8 +26,7 @@ def require_reason(reason: object) -> str:
 
 def bureau_log(kind: str, body: dict[str, Any]) -> LedgerEntry:
     """Append a bureau decision to the bureau log, inside the caller's transaction."""
-    # The ledger takes the kind as a plain str (the canonical encoder checks exact types).
-    return ledger_append(BUREAU_LOG_ID, str(kind), body)
+    return ledger_append(BUREAU_LOG_ID, kind, body)
 
 
 def revoke_record(
@@ -66,7 +61,7 @@ def revoke_record(
             {
                 **body(locked),
                 "reason": reason,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "revoked_at": format_time(locked.revoked_at),
             },
         )

@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditsvc.identities import RESIDENT_ID_SCHEME, IdentityError, phone_ref, resident_identity
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import LedgerKind
+from auditsvc.base.actors import actor_fields
+from auditsvc.base.identities import RESIDENT_ID_SCHEME, IdentityError, phone_ref, resident_identity
+from auditsvc.core.canonical import format_time
 
 from ..choices import AgentStatus
+from ..kinds import RegistryKind
 from ..models import Agent, AgentStatusChange, Partner
 from ..selectors import local_today
-from ._common import actor_name, bureau_log, require_reason
+from ._common import bureau_log, require_reason
 
 __all__ = ["agent_register", "agent_set_status"]
 
@@ -72,7 +73,7 @@ def agent_register(
     with transaction.atomic():
         agent.save()
         bureau_log(
-            LedgerKind.AGENT_REGISTERED,
+            RegistryKind.AGENT_REGISTERED,
             {
                 "partner": partner.code,
                 "agent": agent.code,
@@ -81,7 +82,7 @@ def agent_register(
                 "identity_ref": agent.identity_ref,
                 "status": agent.status,
                 "registered_on": agent.registered_on.isoformat(),
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "recorded_at": format_time(agent.created_at),
             },
         )
@@ -110,14 +111,14 @@ def agent_set_status(agent: Agent, status: str, *, actor, reason: str) -> Agent:
         locked.status = status
         locked.save(update_fields=["status"])
         entry = bureau_log(
-            LedgerKind.AGENT_STATUS_CHANGED,
+            RegistryKind.AGENT_STATUS_CHANGED,
             {
                 "partner": locked.partner.code,
                 "agent": locked.code,
                 "from": from_status,
                 "to": str(status),
                 "reason": reason,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "changed_at": format_time(changed_at),
             },
         )

@@ -13,13 +13,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import LedgerKind
+from auditsvc.base.actors import actor_fields
+from auditsvc.core.canonical import format_time
 
 from ..choices import DataField, Purpose
 from ..errors import AuthorisationRevoked
+from ..kinds import RegistryKind
 from ..models import Authorisation, Partner
-from ._common import actor_name, bureau_log, revoke_record
+from ._common import bureau_log, revoke_record
 
 __all__ = ["authorisation_grant", "authorisation_revoke"]
 
@@ -115,7 +116,7 @@ def authorisation_grant(
     with transaction.atomic():
         authorisation.save()
         bureau_log(
-            LedgerKind.AUTHORISATION_GRANTED,
+            RegistryKind.AUTHORISATION_GRANTED,
             {
                 "partner": partner.code,
                 "authorisation": authorisation.pk,
@@ -129,7 +130,7 @@ def authorisation_grant(
                 "hours_end": authorisation.hours_end.isoformat(),
                 "daily_cap_per_agent": authorisation.daily_cap_per_agent,
                 "daily_cap_per_partner": authorisation.daily_cap_per_partner,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "granted_at": format_time(authorisation.created_at),
             },
         )
@@ -148,7 +149,7 @@ def authorisation_revoke(authorisation: Authorisation, *, actor, reason: str) ->
         authorisation,
         actor=actor,
         reason=reason,
-        kind=LedgerKind.AUTHORISATION_REVOKED,
+        kind=RegistryKind.AUTHORISATION_REVOKED,
         already=lambda locked: AuthorisationRevoked(f"{locked.letter_number} was revoked already."),
         body=lambda locked: {
             "partner": locked.partner.code,

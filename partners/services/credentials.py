@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import LedgerKind
+from auditsvc.base.actors import actor_fields
+from auditsvc.core.canonical import format_time
 
 from ..auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
 from ..errors import CredentialRevoked
+from ..kinds import RegistryKind
 from ..models import ApiCredential, Partner, StaffToken
-from ._common import actor_name, bureau_log, revoke_record
+from ._common import bureau_log, revoke_record
 
 __all__ = ["credential_issue", "credential_revoke", "staff_token_issue", "staff_token_revoke"]
 
@@ -48,13 +49,13 @@ def credential_issue(partner: Partner, *, actor, label: str) -> tuple[ApiCredent
             created_by=actor,
         )
         bureau_log(
-            LedgerKind.CREDENTIAL_ISSUED,
+            RegistryKind.CREDENTIAL_ISSUED,
             {
                 "partner": partner.code,
                 "credential": credential.pk,
                 "prefix": prefix,
                 "label": label,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "issued_at": format_time(credential.created_at),
             },
         )
@@ -70,7 +71,7 @@ def credential_revoke(credential: ApiCredential, *, actor, reason: str) -> ApiCr
         credential,
         actor=actor,
         reason=reason,
-        kind=LedgerKind.CREDENTIAL_REVOKED,
+        kind=RegistryKind.CREDENTIAL_REVOKED,
         already=lambda locked: CredentialRevoked(f"The key {locked.prefix}… was revoked already."),
         body=lambda locked: {
             "partner": locked.partner.code,
@@ -95,13 +96,13 @@ def staff_token_issue(user, *, label: str, actor=None) -> tuple[StaffToken, str]
             user=user, label=label, prefix=prefix, key_hash=hash_key(key)
         )
         bureau_log(
-            LedgerKind.STAFF_TOKEN_ISSUED,
+            RegistryKind.STAFF_TOKEN_ISSUED,
             {
                 "staff_token": token.pk,
                 "user": user.get_username(),
                 "prefix": prefix,
                 "label": label,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "issued_at": format_time(token.created_at),
             },
         )
@@ -124,13 +125,13 @@ def staff_token_revoke(token: StaffToken, *, actor) -> StaffToken:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         bureau_log(
-            LedgerKind.STAFF_TOKEN_REVOKED,
+            RegistryKind.STAFF_TOKEN_REVOKED,
             {
                 "staff_token": locked.pk,
                 "user": locked.user.get_username(),
                 "prefix": locked.prefix,
                 "label": locked.label,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "revoked_at": format_time(locked.revoked_at),
             },
         )

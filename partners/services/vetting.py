@@ -18,14 +18,15 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import LedgerKind
+from auditsvc.base.actors import actor_fields
+from auditsvc.core.canonical import format_time
 
 from ..choices import TRANSITIONS, PartnerStatus
 from ..errors import DocumentsIncomplete, IllegalTransition, NotPermitted, SameReviewer
+from ..kinds import RegistryKind
 from ..models import Partner, QualificationDocument, VettingDecision
 from ..selectors import partner_missing_documents
-from ._common import actor_name, bureau_log, require_reason
+from ._common import bureau_log, require_reason
 
 __all__ = [
     "TRANSITION_PERMISSIONS",
@@ -96,7 +97,7 @@ def partner_register(
                 partner.status_changed_at = timezone.now()
                 partner.save(force_insert=True)
                 bureau_log(
-                    LedgerKind.PARTNER_REGISTERED,
+                    RegistryKind.PARTNER_REGISTERED,
                     {
                         "partner": partner.code,
                         "legal_name": partner.legal_name,
@@ -104,7 +105,7 @@ def partner_register(
                         "kind": partner.kind,
                         "parent": parent.code if parent is not None else None,
                         "status": partner.status,
-                        "actor": actor_name(actor),
+                        **actor_fields(actor),
                         "registered_at": format_time(partner.status_changed_at),
                     },
                 )
@@ -202,14 +203,14 @@ def _transition(
 
         decided_at = timezone.now()
         entry = bureau_log(
-            LedgerKind.PARTNER_VETTING,
+            RegistryKind.PARTNER_VETTING,
             {
                 "partner": locked.code,
                 "uscc": locked.uscc,
                 "from": from_status,
                 "to": to_status.value,
                 "reason": reason,
-                "actor": actor_name(actor),
+                **actor_fields(actor),
                 "decided_at": format_time(decided_at),
             },
         )
@@ -355,7 +356,7 @@ def document_add(
         with transaction.atomic():
             document.save()
             bureau_log(
-                LedgerKind.PARTNER_DOCUMENT_ADDED,
+                RegistryKind.PARTNER_DOCUMENT_ADDED,
                 {
                     "partner": partner.code,
                     "document": document.pk,
@@ -363,7 +364,7 @@ def document_add(
                     "sha256": document.sha256,
                     "issued_on": document.issued_on.isoformat(),
                     "expires_on": document.expires_on.isoformat() if document.expires_on else None,
-                    "actor": actor_name(actor),
+                    **actor_fields(actor),
                     "uploaded_at": format_time(document.uploaded_at),
                 },
             )

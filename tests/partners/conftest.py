@@ -44,4 +44,4 @@ def roles_after_flush(transactional_db):
     groups that partners/migrations/0002_roles.py made. Request this before
     any persona so the groups exist again (the migration's code is idempotent).
     """
-    importlib.import_module("partners.migrations.0002_roles").create_roles(django_apps, None)
+    importlib.import_module("auditsvc.site.migrations.0001_roles").create_roles(django_apps, None)

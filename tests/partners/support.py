@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry
 from tests import factories
 
 

@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from auditsvc.identities import phone_ref, resident_identity
-from auditsvc.ledger.canonical import format_time
-from auditsvc.models import LedgerEntry, LedgerKind
+from auditsvc.base.identities import phone_ref, resident_identity
+from auditsvc.core.canonical import format_time
+from auditsvc.ledger.models import LedgerEntry
 from partners import errors
 from partners.choices import AgentStatus
+from partners.kinds import RegistryKind
 from partners.models import Agent, AgentStatusChange
 from partners.services.agents import agent_register, agent_set_status
 from tests import factories
@@ -37,7 +38,7 @@ def test_it_registers_an_active_agent_under_pseudonyms(vetted_partner, staff):
     assert agent.registered_on == dt.date(2026, 3, 2)
     assert agent.phone_ref == phone_ref(PHONE)
     assert agent.identity_ref == resident_identity("cn-resident-id", ID_NUMBER).identity_ref
-    [entry] = bureau_entries(LedgerKind.AGENT_REGISTERED)
+    [entry] = bureau_entries(RegistryKind.AGENT_REGISTERED)
     body = entry_body(entry)
     assert (body["partner"], body["agent"], body["name"]) == (
         vetted_partner.code,
@@ -122,7 +123,7 @@ def test_it_suspends_an_agent_and_records_why(vetted_partner, staff):
 
     assert Agent.objects.get(pk=agent.pk).status == AgentStatus.SUSPENDED
     assert agent.status == AgentStatus.SUSPENDED
-    [entry] = bureau_entries(LedgerKind.AGENT_STATUS_CHANGED)
+    [entry] = bureau_entries(RegistryKind.AGENT_STATUS_CHANGED)
     body = entry_body(entry)
     assert (body["agent"], body["from"], body["to"], body["reason"]) == (
         "A-0001",
@@ -138,7 +139,7 @@ def test_it_keeps_the_history_of_an_agents_status(vetted_partner, staff):
     agent_set_status(agent, AgentStatus.SUSPENDED, actor=staff, reason="alert 12")
     agent_set_status(agent, AgentStatus.ACTIVE, actor=staff, reason="cleared")
 
-    suspended, reactivated = bureau_entries(LedgerKind.AGENT_STATUS_CHANGED)
+    suspended, reactivated = bureau_entries(RegistryKind.AGENT_STATUS_CHANGED)
     changes = list(AgentStatusChange.objects.filter(agent=agent).order_by("changed_at", "id"))
     assert [
         (change.from_status, change.to_status, change.actor, change.reason, change.ledger_seq)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditsvc.ledger.models import BUREAU_LOG_ID
 from auditsvc.ledger.services import ledger_append
-from auditsvc.models import BUREAU_LOG_ID
 from partners.services.credentials import (
     credential_issue,
     credential_revoke,
@@ -29,7 +29,6 @@ def own_entry(vetted_partner):
         vetted_partner.log_id,
         "session.opened",
         {"note": "test entry"},
-        partner=vetted_partner,
     ).seq
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from auditsvc.models import LedgerKind
 from partners import errors
+from partners.kinds import RegistryKind
 from partners.models import Authorisation
 from partners.services.authorisations import authorisation_grant, authorisation_revoke
 
@@ -42,7 +42,7 @@ def test_it_grants_an_authorisation_and_records_its_full_scope(pending_partner, 
     assert authorisation.partner == pending_partner
     assert authorisation.created_by == staff
     assert authorisation.regions == ["411381", "4114"]
-    [entry] = bureau_entries(LedgerKind.AUTHORISATION_GRANTED)
+    [entry] = bureau_entries(RegistryKind.AUTHORISATION_GRANTED)
     body = entry_body(entry)
     assert body == {
         "partner": pending_partner.code,
@@ -58,6 +58,7 @@ def test_it_grants_an_authorisation_and_records_its_full_scope(pending_partner, 
         "daily_cap_per_agent": 40,
         "daily_cap_per_partner": 400,
         "actor": "staff",
+        "actor_id": staff.pk,
         "granted_at": body["granted_at"],
     }
 
@@ -139,7 +140,7 @@ def test_it_revokes_and_records_who_and_why(vetted_partner, staff):
     assert authorisation.revoked_at is not None
     assert authorisation.revoked_by == staff
     assert authorisation.revoke_reason == "letter withdrawn"
-    [entry] = bureau_entries(LedgerKind.AUTHORISATION_REVOKED)
+    [entry] = bureau_entries(RegistryKind.AUTHORISATION_REVOKED)
     body = entry_body(entry)
     assert body["letter_number"] == authorisation.letter_number
     assert body["partner"] == vetted_partner.code

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from auditsvc.models import LedgerEntry, LedgerKind
+from auditsvc.ledger.models import LedgerEntry
 from partners import errors
 from partners.auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key
+from partners.kinds import RegistryKind
 from partners.models import ApiCredential, StaffToken
 from partners.services.credentials import (
     credential_issue,
@@ -49,7 +50,7 @@ def test_two_keys_are_never_the_same(vetted_partner, staff):
 def test_it_records_the_prefix_never_the_key(vetted_partner, staff):
     credential, key = credential_issue(vetted_partner, actor=staff, label="enrolment app")
 
-    [entry] = bureau_entries(LedgerKind.CREDENTIAL_ISSUED)
+    [entry] = bureau_entries(RegistryKind.CREDENTIAL_ISSUED)
     body = entry_body(entry)
     assert body["prefix"] == credential.prefix
     assert (body["partner"], body["label"], body["actor"]) == (
@@ -79,7 +80,7 @@ def test_it_revokes_a_key_and_records_who_and_why(vetted_partner, staff):
     credential.refresh_from_db()
     assert not credential.is_active
     assert (credential.revoked_by, credential.revoke_reason) == (staff, "laptop stolen")
-    [entry] = bureau_entries(LedgerKind.CREDENTIAL_REVOKED)
+    [entry] = bureau_entries(RegistryKind.CREDENTIAL_REVOKED)
     body = entry_body(entry)
     assert (body["prefix"], body["reason"], body["actor"]) == (
         credential.prefix,
@@ -133,7 +134,7 @@ def test_issuing_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
     size = ledger_size()
     token, key = staff_token_issue(auditor, label="court case 7", actor=staff)
 
-    [entry] = bureau_entries(LedgerKind.STAFF_TOKEN_ISSUED)
+    [entry] = bureau_entries(RegistryKind.STAFF_TOKEN_ISSUED)
     body = entry_body(entry)
     assert body["user"] == "auditor"
     assert (body["prefix"], body["label"], body["actor"]) == (token.prefix, "court case 7", "staff")
@@ -147,9 +148,9 @@ def test_revoking_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
     token, key = staff_token_issue(auditor, label="laptop")
     staff_token_revoke(token, actor=staff)
 
-    [issued] = bureau_entries(LedgerKind.STAFF_TOKEN_ISSUED)
+    [issued] = bureau_entries(RegistryKind.STAFF_TOKEN_ISSUED)
     assert entry_body(issued)["actor"] is None  # from the command line
-    [entry] = bureau_entries(LedgerKind.STAFF_TOKEN_REVOKED)
+    [entry] = bureau_entries(RegistryKind.STAFF_TOKEN_REVOKED)
     body = entry_body(entry)
     assert (body["user"], body["prefix"], body["label"], body["actor"]) == (
         "auditor",

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from auditsvc.models import LedgerKind
+from partners.kinds import RegistryKind
 from partners.models import QualificationDocument
 from partners.selectors import partner_missing_documents
 from partners.services.vetting import document_add
@@ -80,7 +80,7 @@ def test_it_records_type_hash_and_dates_but_never_the_content(pending_partner, s
         expires_on=dt.date(2027, 1, 4),
     )
 
-    [entry] = bureau_entries(LedgerKind.PARTNER_DOCUMENT_ADDED)
+    [entry] = bureau_entries(RegistryKind.PARTNER_DOCUMENT_ADDED)
     body = entry_body(entry)
     assert body["partner"] == pending_partner.code
     assert body["document"] == document.pk
@@ -95,7 +95,7 @@ def test_a_document_that_never_expires_is_recorded_with_null(pending_partner, st
     document_add(
         pending_partner, actor=staff, doc_type="staff_list", file=_upload(), issued_on=TODAY
     )
-    [entry] = bureau_entries(LedgerKind.PARTNER_DOCUMENT_ADDED)
+    [entry] = bureau_entries(RegistryKind.PARTNER_DOCUMENT_ADDED)
     assert entry_body(entry)["expires_on"] is None
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from auditsvc.models import LedgerKind
 from partners.choices import PartnerKind, PartnerStatus
+from partners.kinds import RegistryKind
 from partners.models import Partner, PartnerQuerySet
 from partners.services.vetting import partner_register
 from tests import factories
@@ -43,7 +43,7 @@ def test_it_registers_an_applied_partner_with_the_next_code(staff):
 def test_it_records_the_registration_in_the_bureau_log(staff):
     partner = _register(staff, uscc=HUAWEI)
 
-    [entry] = bureau_entries(LedgerKind.PARTNER_REGISTERED)
+    [entry] = bureau_entries(RegistryKind.PARTNER_REGISTERED)
     body = entry_body(entry)
     assert body["partner"] == partner.code
     assert body["uscc"] == HUAWEI
@@ -56,7 +56,7 @@ def test_it_records_the_registration_in_the_bureau_log(staff):
 def test_a_subcontractor_names_its_parent(staff, vetted_partner):
     partner = _register(staff, parent=vetted_partner)
     assert partner.parent == vetted_partner
-    assert entry_body(bureau_entries(LedgerKind.PARTNER_REGISTERED)[-1])["parent"] == (
+    assert entry_body(bureau_entries(RegistryKind.PARTNER_REGISTERED)[-1])["parent"] == (
         vetted_partner.code
     )
 
@@ -102,4 +102,4 @@ def test_it_retries_when_another_registration_took_the_code(staff, monkeypatch):
     partner = _register(staff)
 
     assert partner.code == "P0002"
-    assert len(bureau_entries(LedgerKind.PARTNER_REGISTERED)) == 2
+    assert len(bureau_entries(RegistryKind.PARTNER_REGISTERED)) == 2

@@ -1,4 +1,4 @@
-"""The bureau's roles (groups made by partners/migrations/0002_roles.py) and what they may do."""
+"""The bureau's roles (groups made by the site's 0001_roles migration) and what they may do."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from django.contrib.auth.models import Group
 
 from partners import roles
 
-roles_migration = importlib.import_module("partners.migrations.0002_roles")
+roles_migration = importlib.import_module("auditsvc.site.migrations.0001_roles")
 
 EDITABLE = ["partner", "qualificationdocument", "authorisation", "agent", "apicredential"]
-AUDITSVC_MODELS = [
-    "signingkey",
-    "log",
-    "ledgerentry",
-    "treenode",
-    "checkpoint",
-    "enrolmentsession",
-    "accessevent",
-    "accountevent",
+VIEWED = [
+    "ledger.publishedkey",
+    "ledger.log",
+    "ledger.ledgerentry",
+    "ledger.treenode",
+    "ledger.signedcheckpoint",
+    "ingestion.enrolmentsession",
+    "ingestion.accessevent",
+    "ingestion.accountevent",
 ]
 
 
@@ -44,7 +44,7 @@ def test_the_migration_uses_the_names_of_the_roles_module():
 def test_bureau_staff_edit_partner_records_but_never_delete(db):
     expected = {"partners.review_partner", "partners.view_vettingdecision"}
     expected |= {f"partners.{a}_{m}" for m in EDITABLE for a in ("view", "add", "change")}
-    expected |= {f"auditsvc.view_{m}" for m in AUDITSVC_MODELS}
+    expected |= {f"{label}.view_{model}" for label, model in (v.split(".") for v in VIEWED)}
     assert permissions_of(roles.BUREAU_STAFF) == expected
 
 
@@ -52,13 +52,13 @@ def test_approvers_only_add_the_approve_permission(db):
     assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"}
 
 
-def test_auditors_view_every_model_of_both_apps_and_export_nothing_else(db):
+def test_auditors_view_every_model_of_every_layer_and_export_nothing_else(db):
     expected = {
         f"{label}.view_{model._meta.model_name}"
-        for label in ("partners", "auditsvc")
+        for label in ("partners", "ledger", "ingestion")
         for model in django_apps.get_app_config(label).get_models()
     }
-    expected.add("auditsvc.export_ledger")
+    expected.add("ledger.export_ledger")
     assert permissions_of(roles.AUDITORS) == expected
 
 
@@ -67,15 +67,15 @@ def test_the_personas_hold_what_their_role_gives(staff, approver, auditor):
     assert not staff.has_perm("partners.approve_partner")
     assert approver.has_perm("partners.review_partner")
     assert approver.has_perm("partners.approve_partner")
-    assert auditor.has_perm("auditsvc.export_ledger")
-    assert auditor.has_perm("auditsvc.view_ledgerentry")
+    assert auditor.has_perm("ledger.export_ledger")
+    assert auditor.has_perm("ledger.view_ledgerentry")
     for user in (staff, approver, auditor):
         assert not user.has_perm("partners.delete_partner")
         assert not user.has_perm("partners.delete_vettingdecision")
-        assert not user.has_perm("auditsvc.delete_ledgerentry")
+        assert not user.has_perm("ledger.delete_ledgerentry")
     assert not auditor.has_perm("partners.review_partner")
     assert not auditor.has_perm("partners.change_partner")
-    assert not staff.has_perm("auditsvc.export_ledger")
+    assert not staff.has_perm("ledger.export_ledger")
 
 
 @pytest.mark.django_db

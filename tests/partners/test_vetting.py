@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from auditsvc.models import LedgerKind
 from partners import errors
 from partners.choices import TRANSITIONS, PartnerStatus
+from partners.kinds import RegistryKind
 from partners.models import Partner, VettingDecision
 from partners.services import vetting
 from tests import factories
@@ -45,7 +45,7 @@ def test_it_makes_every_legal_move_with_a_decision_and_a_ledger_entry(
     make_partner, approver, from_status, to_status
 ):
     partner = make_partner(from_status)
-    before = len(bureau_entries(LedgerKind.PARTNER_VETTING))
+    before = len(bureau_entries(RegistryKind.PARTNER_VETTING))
 
     decision = vetting.vetting_transition(partner, to_status, actor=approver, reason="checked")
 
@@ -55,7 +55,7 @@ def test_it_makes_every_legal_move_with_a_decision_and_a_ledger_entry(
     assert (decision.from_status, decision.to_status) == (from_status, to_status)
     assert decision.actor == approver
     assert decision.reason == "checked"
-    entries = bureau_entries(LedgerKind.PARTNER_VETTING)
+    entries = bureau_entries(RegistryKind.PARTNER_VETTING)
     assert len(entries) == before + 1
     entry = entries[-1]
     assert decision.ledger_seq == entry.seq
@@ -66,6 +66,7 @@ def test_it_makes_every_legal_move_with_a_decision_and_a_ledger_entry(
         "to": to_status,
         "reason": "checked",
         "actor": "approver",
+        "actor_id": approver.pk,
         "decided_at": entry_body(entry)["decided_at"],
     }
     decided_at = dt.datetime.fromisoformat(entry_body(entry)["decided_at"].replace("Z", "+00:00"))
@@ -106,7 +107,7 @@ def test_a_full_vetting_history_fills_the_bureau_log_in_order(pending_partner, s
     vetting.vetting_revoke(pending_partner, actor=staff, reason="confirmed fraud")
 
     decisions = list(pending_partner.decisions.order_by("decided_at", "id"))
-    entries = bureau_entries(LedgerKind.PARTNER_VETTING)
+    entries = bureau_entries(RegistryKind.PARTNER_VETTING)
     assert [d.ledger_seq for d in decisions] == [e.seq for e in entries]
     assert [(entry_body(e)["from"], entry_body(e)["to"]) for e in entries] == [
         ("applied", "under_review"),
@@ -467,4 +468,4 @@ def test_a_second_approval_waits_for_the_first_and_is_then_refused(
 
     assert outcome == {"second": "refused"}
     assert VettingDecision.objects.filter(partner=partner, to_status=S.APPROVED).count() == 1
-    assert len(bureau_entries(LedgerKind.PARTNER_VETTING)) == 1
+    assert len(bureau_entries(RegistryKind.PARTNER_VETTING)) == 1

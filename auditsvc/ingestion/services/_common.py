@@ -1,4 +1,4 @@
-"""What the ingestion services share: the kind check, agents, violation order."""
+"""What the ingestion services share: the kind check, agents, violations."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from auditsvc.models import ViolationsMixin
 from partners.choices import AgentStatus, Violation
 from partners.models import Agent, AgentStatusChange, ApiCredential, Partner
 
 from ..errors import WrongPartnerKind
+from ..models import ViolationsMixin
 
-# Violations are listed in the order of the enumeration, so the same record
-# always yields the same list.
-ORDER = {code.value: position for position, code in enumerate(Violation)}
 AGENT_UNKNOWN = Violation.AGENT_UNKNOWN.value
 AGENT_SUSPENDED = Violation.AGENT_SUSPENDED.value
 NO_OPEN_SESSION = Violation.NO_OPEN_SESSION.value
@@ -35,11 +32,6 @@ def require_kind(partner: Partner, kind: str) -> None:
         raise WrongPartnerKind(
             f"Only partners of kind {kind} may use this endpoint; yours is {partner.kind}."
         )
-
-
-def ordered(codes: Iterable[str]) -> list[str]:
-    """Violation codes without repeats, in the order of the enumeration."""
-    return sorted(set(codes), key=ORDER.__getitem__)
 
 
 def credential_id(credential: ApiCredential | None) -> int | None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import orjson
 from django.db import connection
 
-from auditsvc.db import pg_execute
+from auditsvc.base.db import pg_execute
+from auditsvc.ledger.models import LedgerEntry
 from auditsvc.ledger.services import entry_receipt
-from auditsvc.models import LedgerEntry
 from partners.models import Partner
 
 from ._common import split_violations

@@ -8,19 +8,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from auditsvc.ledger.canonical import format_time
+from auditsvc.core.canonical import format_time
 from auditsvc.ledger.services import append_entries, entry_receipt, log_for_update
-from auditsvc.models import (
-    AccessEvent,
-    AccountEvent,
-    DailyAccessCount,
-    EnrolmentSession,
-    LedgerKind,
-)
-from partners.choices import PartnerKind
+from partners.choices import PartnerKind, violations_in_order
 from partners.models import SHANGHAI, ApiCredential, Partner
 from partners.selectors import PartnerScope
 
+from ..kinds import IngestionKind
+from ..models import AccessEvent, AccountEvent, DailyAccessCount, EnrolmentSession
 from ..validation import AccessEventIn, AccountEventIn
 from ._common import (
     DAILY_CAP_EXCEEDED,
@@ -30,7 +25,6 @@ from ._common import (
     agents_of,
     credential_id,
     join_violations,
-    ordered,
     require_kind,
 )
 from ._storage import existing_records, insert_records
@@ -116,7 +110,7 @@ def _record_batch(partner: Partner, model, events, record, credential) -> list[E
     """
     client_ids = [event.client_event_id for event in events]
     with transaction.atomic():
-        log = log_for_update(partner.code, partner=partner)
+        log = log_for_update(partner.code)
         existing = existing_records(model, partner, client_ids)
         new = [event for event in events if event.client_event_id not in existing]
         recorded = record(partner, log, new, credential) if new else {}
@@ -187,7 +181,7 @@ def _record_accesses(
     counts = _DailyCounts(partner, count_keys)
     reporter = credential_id(credential)
     check = scope.check
-    kind = LedgerKind.ACCESS_RECORDED.value
+    kind = IngestionKind.ACCESS_RECORDED.value
 
     items = []
     rows = []
@@ -220,7 +214,7 @@ def _record_accesses(
             and partner_count > result.daily_cap_per_partner
         ):
             found.append(DAILY_CAP_EXCEEDED)
-        violations = ordered(found) if found else found
+        violations = violations_in_order(found) if found else found
         items.append(
             (
                 kind,
@@ -307,7 +301,7 @@ def _record_accounts(
     # Judged when the event happened and now, like accesses (PartnerScope).
     approved_at = PartnerScope.load(partner).approved_at
     reporter = credential_id(credential)
-    kind = LedgerKind.ACCOUNT_RECORDED.value
+    kind = IngestionKind.ACCOUNT_RECORDED.value
     items = []
     rows = []
     for event in events:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from auditsvc.base.actors import actor_fields
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry
 from auditsvc.ledger.services import ledger_append
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry, LedgerKind
 
+from ..kinds import IngestionKind
 from ..selectors import ResidentRecords, resident_records
 
 
@@ -23,7 +25,7 @@ def resident_lookup(actor, identity_ref: str) -> tuple[ResidentRecords, LedgerEn
         found = len(records.sessions) + len(records.accesses) + len(records.accounts)
         entry = ledger_append(
             BUREAU_LOG_ID,
-            str(LedgerKind.RESIDENT_LOOKUP),
-            {"actor": actor.get_username(), "identity_ref": identity_ref, "found": found},
+            IngestionKind.RESIDENT_LOOKUP,
+            {**actor_fields(actor), "identity_ref": identity_ref, "found": found},
         )
     return records, entry

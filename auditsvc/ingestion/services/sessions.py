@@ -7,17 +7,18 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from auditsvc.api.problems import ValidationFailed
-from auditsvc.ledger.canonical import format_time
+from auditsvc.base.errors import ValidationFailed
+from auditsvc.core.canonical import format_time
 from auditsvc.ledger.services import append_entries, entry_receipt, log_for_update
-from auditsvc.models import EnrolmentSession, LedgerKind
-from partners.choices import PartnerKind
+from partners.choices import PartnerKind, violations_in_order
 from partners.models import ApiCredential, Partner
 from partners.selectors import PartnerScope
 
 from ..errors import SessionAlreadyClosed, SessionNotFound
+from ..kinds import IngestionKind
+from ..models import EnrolmentSession
 from ..validation import SessionCloseIn, SessionOpenIn
-from ._common import agent_check, agents_of, credential_id, join_violations, ordered, require_kind
+from ._common import agent_check, agents_of, credential_id, join_violations, require_kind
 
 
 @dataclass(slots=True)
@@ -52,7 +53,7 @@ def session_open(
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
     with transaction.atomic():
         # First, before the idempotency check: the lock serialises the partner's writes.
-        log = log_for_update(partner.code, partner=partner)
+        log = log_for_update(partner.code)
         existing = (
             EnrolmentSession.objects.select_related("ledger_entry")
             .filter(partner_id=partner.pk, client_session_id=data.client_session_id)
@@ -69,7 +70,9 @@ def session_open(
         agent_id, agent_violation = agent_check(
             agents_of(partner, [data.agent_code]), data.agent_code, data.opened_at
         )
-        violations = ordered([*scope.violations, *([agent_violation] if agent_violation else [])])
+        violations = violations_in_order(
+            [*scope.violations, *([agent_violation] if agent_violation else [])]
+        )
 
         session_id = uuid.uuid4()
         identity = data.identity
@@ -88,7 +91,7 @@ def session_open(
             "credential": credential_id(credential),
             "violations": violations,
         }
-        [entry] = append_entries(log, [(LedgerKind.SESSION_OPENED.value, body)])
+        [entry] = append_entries(log, [(IngestionKind.SESSION_OPENED.value, body)])
         session = EnrolmentSession.objects.create(
             id=session_id,
             partner=partner,
@@ -125,7 +128,7 @@ def session_close(
     """
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
     with transaction.atomic():
-        log = log_for_update(partner.code, partner=partner)
+        log = log_for_update(partner.code)
         session = (
             EnrolmentSession.objects.select_related("close_entry")
             .filter(partner_id=partner.pk, pk=session_id)
@@ -156,7 +159,7 @@ def session_close(
             "outcome": data.outcome,
             "credential": credential_id(credential),
         }
-        [entry] = append_entries(log, [(LedgerKind.SESSION_CLOSED.value, body)])
+        [entry] = append_entries(log, [(IngestionKind.SESSION_CLOSED.value, body)])
         EnrolmentSession.objects.filter(pk=session.pk).update(
             closed_at=data.closed_at, outcome=data.outcome, close_entry=entry
         )

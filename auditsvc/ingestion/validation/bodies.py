@@ -10,11 +10,11 @@ from typing import Any
 
 from django.conf import settings
 
-from auditsvc.api.problems import ValidationFailed
-from auditsvc.identities import Identity, account_ref, device_ref, phone_ref
-from auditsvc.models import AccountEvent, EnrolmentSession
+from auditsvc.base.errors import ValidationFailed
+from auditsvc.base.identities import Identity, account_ref, device_ref, phone_ref
 from partners.choices import Purpose
 
+from ..models import AccountEvent, EnrolmentSession
 from .fields import (
     Errors,
     choice_value,

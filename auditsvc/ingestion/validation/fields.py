@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from auditsvc.identities import (
+from auditsvc.base.identities import (
     SCHEMES,
     Identity,
     IdentityError,

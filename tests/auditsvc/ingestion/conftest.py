@@ -7,9 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from .support import SESSIONS_URL, post, session_body
 
@@ -32,26 +29,3 @@ def open_session(partner_client, now):
         return response.json()
 
     return open_
-
-
-@pytest.fixture
-def admin_client_for(db):
-    """A Django test client signed in as ``user`` with a verified second factor.
-
-    As django-otp supports for tests: ``force_login``, then the session names
-    one of the user's confirmed devices (the real sign-in form is tested in
-    tests/partners/admin/test_two_factor.py).
-    """
-
-    def sign_in(user) -> Client:
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        device, _ = StaticDevice.objects.get_or_create(
-            user=user, name="test device", defaults={"confirmed": True}
-        )
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return sign_in

@@ -13,8 +13,9 @@ import json
 
 from rest_framework.test import APIClient
 
-from auditsvc.ledger.signing import ENTRY_CONTEXT, VerifierKey
-from auditsvc.models import AccessEvent, AccountEvent, EnrolmentSession, LedgerEntry
+from auditsvc.core.keys import ENTRY_CONTEXT, VerifierKey
+from auditsvc.ingestion.models import AccessEvent, AccountEvent, EnrolmentSession
+from auditsvc.ledger.models import LedgerEntry
 from tests import factories
 
 SESSIONS_URL = "/api/v1/sessions"

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from auditsvc.identities import resident_identity
-from auditsvc.models import AccessEvent, DailyAccessCount, LedgerEntry, LedgerKind
+from auditsvc.base.identities import resident_identity
+from auditsvc.ingestion.kinds import IngestionKind
+from auditsvc.ingestion.models import AccessEvent, DailyAccessCount
+from auditsvc.ledger.models import LedgerEntry
 
 from .support import (
     ACCESS_URL,
@@ -43,7 +45,7 @@ def test_it_records_a_batch_and_answers_in_the_order_sent(
     assert seqs == [session["receipt"]["seq"] + 1 + i for i in range(3)]
     for result in results:
         entry = assert_receipt_verifies(result["receipt"])
-        assert entry.kind == LedgerKind.ACCESS_RECORDED
+        assert entry.kind == IngestionKind.ACCESS_RECORDED
 
     rows = AccessEvent.objects.filter(partner=vetted_partner).order_by("client_event_id")
     assert [row.client_event_id for row in rows] == ["e-0", "e-1", "e-2"]

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from auditsvc.identities import account_ref, device_ref, phone_ref, resident_identity
-from auditsvc.models import AccountEvent, LedgerKind
+from auditsvc.base.identities import account_ref, device_ref, phone_ref, resident_identity
+from auditsvc.ingestion.kinds import IngestionKind
+from auditsvc.ingestion.models import AccountEvent
 from partners.choices import PartnerKind, PartnerStatus
 from tests import factories
 from tests.conftest import bearer_client
@@ -42,7 +43,7 @@ def test_it_records_account_events_as_pseudonyms(platform_client, account_platfo
         ("acc-2", "recorded", []),
     ]
     entry = assert_receipt_verifies(results[0]["receipt"])
-    assert entry.kind == LedgerKind.ACCOUNT_RECORDED
+    assert entry.kind == IngestionKind.ACCOUNT_RECORDED
     assert entry.log_id == account_platform.code
 
     row = AccountEvent.objects.get(client_event_id="acc-1")

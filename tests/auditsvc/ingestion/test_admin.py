@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auditsvc.identities import resident_identity
-from auditsvc.models import BUREAU_LOG_ID, AccessEvent, AccountEvent, EnrolmentSession, LedgerEntry
+from auditsvc.base.identities import resident_identity
+from auditsvc.ingestion.models import AccessEvent, AccountEvent, EnrolmentSession
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry
 from tests import factories
+from tests.admin_clients import admin_client_for
 
 from .support import (
     ACCESS_URL,
@@ -28,11 +30,11 @@ from .support import (
 )
 
 MODELS = ["enrolmentsession", "accessevent", "accountevent"]
-LOOKUP_URL = "/admin/auditsvc/accessevent/resident-lookup/"
+LOOKUP_URL = "/admin/ingestion/accessevent/resident-lookup/"
 
 
 def changelist(model: str) -> str:
-    return f"/admin/auditsvc/{model}/"
+    return f"/admin/ingestion/{model}/"
 
 
 @pytest.fixture
@@ -59,11 +61,6 @@ def reported(partner_client, other_partner_client, platform_client, now):
     return session
 
 
-@pytest.fixture
-def as_staff(staff, admin_client_for):
-    return admin_client_for(staff)
-
-
 @pytest.mark.parametrize("model", MODELS)
 def test_staff_can_list_and_view_but_not_add_change_or_delete(as_staff, reported, model):
     record = {
@@ -85,7 +82,7 @@ def test_staff_can_list_and_view_but_not_add_change_or_delete(as_staff, reported
     )
 
 
-def test_even_a_superuser_cannot_change_evidence(admin_client_for, reported):
+def test_even_a_superuser_cannot_change_evidence(reported):
     root = factories.UserFactory(username="root", is_superuser=True)
     client = admin_client_for(root)
     event = AccessEvent.objects.first()
@@ -214,7 +211,7 @@ def test_the_resident_lookup_never_takes_the_number_from_the_url(as_staff, repor
     assert b'method="post"' in response.content
 
 
-def test_the_resident_lookup_needs_permission_to_view_accesses(admin_client_for, reported):
+def test_the_resident_lookup_needs_permission_to_view_accesses(reported):
     nobody = factories.UserFactory(username="clerk")  # staff, but in no group
 
     response = admin_client_for(nobody).post(LOOKUP_URL, {"identity_number": RESIDENT})
@@ -222,7 +219,7 @@ def test_the_resident_lookup_needs_permission_to_view_accesses(admin_client_for,
     assert response.status_code == 403
 
 
-def test_auditors_can_look_residents_up(auditor, admin_client_for, reported):
+def test_auditors_can_look_residents_up(auditor, reported):
     response = admin_client_for(auditor).post(LOOKUP_URL, {"identity_number": RESIDENT})
 
     assert response.status_code == 200
@@ -251,7 +248,12 @@ def test_each_resident_lookup_is_signed_into_the_bureau_log(as_staff, staff, rep
     [entry] = LedgerEntry.objects.filter(log_id=BUREAU_LOG_ID, kind="resident.lookup")[before:]
     body = json.loads(entry.canonical)["body"]
     # 1 session, 3 accesses (two partners), 1 account event about this resident.
-    assert body == {"actor": staff.get_username(), "identity_ref": ref, "found": 5}
+    assert body == {
+        "actor": staff.get_username(),
+        "actor_id": staff.pk,
+        "identity_ref": ref,
+        "found": 5,
+    }
     assert RESIDENT not in entry.canonical
 
 
@@ -282,8 +284,8 @@ def test_the_lists_do_not_read_the_entries_canonical_json_or_signature(as_staff,
         page = as_staff.get(changelist(model))
 
     assert page.status_code == 200
-    listing = [q["sql"] for q in queries.captured_queries if "auditsvc_ledgerentry" in q["sql"]]
+    listing = [q["sql"] for q in queries.captured_queries if "ledger_ledgerentry" in q["sql"]]
     assert listing  # the entry is joined (its log and seq are shown)
     for sql in listing:
-        assert '"auditsvc_ledgerentry"."canonical"' not in sql
-        assert '"auditsvc_ledgerentry"."signature"' not in sql
+        assert '"ledger_ledgerentry"."canonical"' not in sql
+        assert '"ledger_ledgerentry"."signature"' not in sql

@@ -20,17 +20,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
+from auditsvc.core.keys import VerifierKey, verify_entry
+from auditsvc.ingestion.models import AccessEvent, DailyAccessCount
 from auditsvc.ledger import selectors
 from auditsvc.ledger.keys import entry_signing_key
-from auditsvc.ledger.signing import VerifierKey, verify_entry
-from auditsvc.models import (
-    AccessEvent,
-    DailyAccessCount,
-    LedgerEntry,
-    Log,
-    SigningKey,
-    TreeNode,
-)
+from auditsvc.ledger.models import LedgerEntry, Log, PublishedKey, TreeNode
 from tests import factories
 from tests.conftest import build_vetted_partner
 from tests.servers import database_url, gunicorn_server, run_clients
@@ -110,7 +104,7 @@ def assert_log_is_sound(log_id: str) -> None:
     leaves = [leaf(canonical) for _, _, canonical, *_ in entries]
     assert leaves == [bytes(row[3]) for row in entries], "leaf hashes match the entries"
     verifiers = {
-        key.key_id: VerifierKey.from_string(key.verifier_key) for key in SigningKey.objects.all()
+        key.key_id: VerifierKey.from_string(key.verifier_key) for key in PublishedKey.objects.all()
     }
     for (*_, signature, key_id), leaf_hash in zip(entries, leaves, strict=True):
         assert verify_entry(verifiers[key_id], leaf_hash, bytes(signature))

@@ -49,7 +49,7 @@ def test_an_unhandled_error_is_a_problem_500_that_leaks_nothing(
     assert "RuntimeError" not in text
     assert "Traceback" not in text
     # Logged with its traceback, for the operators; never with the request body.
-    [logged] = [r for r in caplog.records if r.name == "auditsvc.api.problems"]
+    [logged] = [r for r in caplog.records if r.name == "auditsvc.base.api.problems"]
     assert logged.levelno == logging.ERROR
     assert logged.exc_info is not None
     assert isinstance(logged.exc_info[1], RuntimeError)

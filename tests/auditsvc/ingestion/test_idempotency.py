@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from auditsvc.models import AccessEvent, DailyAccessCount, LedgerEntry, Log
+from auditsvc.ingestion.models import AccessEvent, DailyAccessCount
+from auditsvc.ledger.models import LedgerEntry, Log
 
 from .support import ACCESS_URL, SESSIONS_URL, access_event, post, records_count, session_body
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.db.models import Count
 
-from auditsvc.models import AccessEvent, EnrolmentSession, LedgerEntry
+from auditsvc.ingestion.models import AccessEvent, EnrolmentSession
+from auditsvc.ledger.models import LedgerEntry
 
 from .support import (
     ACCESS_URL,

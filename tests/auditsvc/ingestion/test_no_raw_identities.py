@@ -14,6 +14,8 @@ import logging
 import pytest
 from django.db import connection
 
+from tests.admin_clients import admin_client_for
+
 from .support import (
     ACCESS_URL,
     ACCOUNT,
@@ -121,7 +123,7 @@ def logs(caplog):
 
 
 def test_no_raw_value_reaches_the_database_or_the_logs(
-    partner_client, platform_client, staff, admin_client_for, logs, now
+    partner_client, platform_client, staff, logs, now
 ):
     # Sessions and accesses, with every spelling of the raw values.
     session = post(
@@ -172,7 +174,7 @@ def test_no_raw_value_reaches_the_database_or_the_logs(
     assert refused.status_code == 400
     # A staff member looks a resident up in the admin.
     lookup = admin_client_for(staff).post(
-        "/admin/auditsvc/accessevent/resident-lookup/", {"identity_number": RESIDENT}
+        "/admin/ingestion/accessevent/resident-lookup/", {"identity_number": RESIDENT}
     )
     assert lookup.status_code == 200
     assert RESIDENT not in lookup.content.decode()

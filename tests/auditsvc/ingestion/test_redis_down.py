@@ -16,7 +16,7 @@ import time
 import pytest
 import redis
 
-from auditsvc.models import AccessEvent
+from auditsvc.ingestion.models import AccessEvent
 
 from .support import ACCESS_URL, access_event, post
 
@@ -86,7 +86,7 @@ def test_it_keeps_recording_when_redis_dies(partner_client, redis_server, settin
     counted = redis.Redis(host="127.0.0.1", port=port).keys("auditsvc:*throttle*")
     process.kill()
     process.wait(timeout=10)
-    with caplog.at_level(logging.WARNING, logger="auditsvc.api.throttling"):
+    with caplog.at_level(logging.WARNING, logger="auditsvc.base.api.throttling"):
         after = post(partner_client, ACCESS_URL, {"events": [access_event(now, 2)]})
 
     assert before.status_code == 201
@@ -111,7 +111,7 @@ def test_it_records_when_redis_was_never_there(partner_client, settings, now):
 def test_it_stops_asking_a_dead_cache_for_a_while(partner_client, settings, caplog, now):
     settings.CACHES = redis_cache(free_port())
 
-    with caplog.at_level(logging.WARNING, logger="auditsvc.api.throttling"):
+    with caplog.at_level(logging.WARNING, logger="auditsvc.base.api.throttling"):
         answers = [
             post(partner_client, ACCESS_URL, {"events": [access_event(now, n)]}).status_code
             for n in range(3)
@@ -126,11 +126,11 @@ def test_it_needs_no_broker_and_checkpoints_catch_up_later(
     partner_client, vetted_partner, settings, signing_key, now
 ):
     """Ingestion publishes nothing to the broker; the next checkpoint run covers what came in."""
-    from auditsvc.ledger import merkle
+    from auditsvc.core import merkle
+    from auditsvc.core.keys import VerifierKey
+    from auditsvc.core.notes import open_note, parse_checkpoint
     from auditsvc.ledger.checkpoints import checkpoint_sign_due
-    from auditsvc.ledger.note import open_note, parse_checkpoint
     from auditsvc.ledger.selectors import inclusion_proof
-    from auditsvc.ledger.signing import VerifierKey
     from config.celery import app
 
     settings.CACHES = redis_cache(free_port())

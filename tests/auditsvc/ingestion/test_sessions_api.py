@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from auditsvc.models import EnrolmentSession, LedgerKind
+from auditsvc.ingestion.kinds import IngestionKind
+from auditsvc.ingestion.models import EnrolmentSession
 from partners.auth import PARTNER_KEY_PREFIX
 from tests import factories
 from tests.conftest import bearer_client
@@ -43,7 +44,7 @@ def test_it_opens_a_session_and_returns_a_verifiable_receipt(partner_client, vet
     assert (session.id_region_code, session.birth_year) == ("411381", 1950)
     assert session.opened_at == now
     entry = assert_receipt_verifies(body["receipt"])
-    assert entry.kind == LedgerKind.SESSION_OPENED
+    assert entry.kind == IngestionKind.SESSION_OPENED
     assert session.ledger_entry == entry
     signed = entry_body(entry)
     assert signed["session"] == body["id"]
@@ -76,7 +77,7 @@ def test_it_closes_a_session(partner_client, now):
     assert body["id"] == opened["id"]
     assert body["outcome"] == "completed"
     entry = assert_receipt_verifies(body["receipt"])
-    assert entry.kind == LedgerKind.SESSION_CLOSED
+    assert entry.kind == IngestionKind.SESSION_CLOSED
     assert body["receipt"]["seq"] == opened["receipt"]["seq"] + 1
     session = EnrolmentSession.objects.get(pk=opened["id"])
     assert (session.closed_at, session.outcome, session.close_entry) == (now, "completed", entry)

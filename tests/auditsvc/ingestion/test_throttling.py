@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditsvc.models import AccessEvent
+from auditsvc.ingestion.models import AccessEvent
 from tests import factories
 from tests.conftest import bearer_client
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from auditsvc.api.problems import ValidationFailed
-from auditsvc.identities import device_ref, phone_ref, resident_identity
+from auditsvc.base.errors import ValidationFailed
+from auditsvc.base.identities import device_ref, phone_ref, resident_identity
 from auditsvc.ingestion import validation
 from tests import factories
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from auditsvc.models import AccessEvent, EnrolmentSession
+from auditsvc.ingestion.models import AccessEvent, EnrolmentSession
 from partners.choices import AgentStatus, PartnerStatus, Violation
 from partners.models import SHANGHAI, AgentStatusChange
 from partners.services.agents import agent_set_status

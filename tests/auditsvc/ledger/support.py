@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from auditsvc.ledger.merkle import node_hash
+from auditsvc.core.merkle import node_hash
 
 
 def is_postgres() -> bool:

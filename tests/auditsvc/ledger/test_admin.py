@@ -9,12 +9,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from auditsvc.ledger.checkpoints import checkpoint_sign
-from auditsvc.models import Checkpoint, LedgerEntry, Log, SigningKey
+from auditsvc.ledger.models import LedgerEntry, Log, PublishedKey, SignedCheckpoint
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (LedgerEntry, Checkpoint, SigningKey, Log)
+MODELS = (LedgerEntry, SignedCheckpoint, PublishedKey, Log)
 
 
 def signed_in(user) -> Client:
@@ -41,7 +41,7 @@ def superuser(db):
 
 
 def url(model, action: str, *args) -> str:
-    return reverse(f"admin:auditsvc_{model._meta.model_name}_{action}", args=args)
+    return reverse(f"admin:ledger_{model._meta.model_name}_{action}", args=args)
 
 
 def one_pk(model):
@@ -88,7 +88,7 @@ def test_the_entry_list_costs_the_same_queries_for_few_or_many_rows(
 
 
 def test_the_key_list_says_whether_the_private_key_is_here(ledger, superuser, signing_key):
-    page = signed_in(superuser).get(url(SigningKey, "changelist")).content.decode()
+    page = signed_in(superuser).get(url(PublishedKey, "changelist")).content.decode()
 
     assert signing_key.key_id in page
     assert 'alt="True"' in page

@@ -8,7 +8,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from auditsvc.ledger import merkle, note, signing
+from auditsvc.core import keys as core_keys
+from auditsvc.core import merkle, notes
 from auditsvc.ledger.checkpoints import checkpoint_sign
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +37,15 @@ def b64decode(values: list[str]) -> list[bytes]:
     return [base64.b64decode(value) for value in values]
 
 
-def pinned_verifiers(client: APIClient) -> list[signing.VerifierKey]:
+def pinned_verifiers(client: APIClient) -> list[core_keys.VerifierKey]:
     keys = client.get("/api/v1/keys").json()["keys"]
-    return [signing.VerifierKey.from_string(key["verifier_key"]) for key in keys]
+    return [core_keys.VerifierKey.from_string(key["verifier_key"]) for key in keys]
 
 
-def checkpoint_at(client: APIClient) -> note.Checkpoint:
+def checkpoint_at(client: APIClient) -> notes.Checkpoint:
     response = client.get("/api/v1/logs/T0001/checkpoint")
-    text, _ = note.open_note(response.content.decode(), pinned_verifiers(client))
-    return note.parse_checkpoint(text)
+    text, _ = notes.open_note(response.content.decode(), pinned_verifiers(client))
+    return notes.parse_checkpoint(text)
 
 
 def test_the_keys_are_public_and_complete(client, log, signing_key, settings):
@@ -73,9 +74,9 @@ def test_the_checkpoint_is_the_newest_signed_note_as_plain_text(client, log, set
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    text, signers = note.open_note(response.content.decode(), pinned_verifiers(client))
+    text, signers = notes.open_note(response.content.decode(), pinned_verifiers(client))
     assert signers == [settings.AUDITSVC_ORIGIN]
-    checkpoint = note.parse_checkpoint(text)
+    checkpoint = notes.parse_checkpoint(text)
     assert checkpoint.origin == f"{settings.AUDITSVC_ORIGIN}/T0001"
     assert checkpoint.size == 13
 

@@ -9,18 +9,21 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from auditsvc.errors import NotFound
-from auditsvc.ledger import note, signing
+from auditsvc.base.errors import NotFound
+from auditsvc.core import keys as core_keys
+from auditsvc.core import notes
 from auditsvc.ledger.checkpoints import checkpoint_sign, checkpoint_sign_due, checkpoints_due
+from auditsvc.ledger.models import PublishedKey, SignedCheckpoint
 from auditsvc.ledger.selectors import latest_checkpoint, log_root
 from auditsvc.ledger.tasks import sign_checkpoints
-from auditsvc.models import Checkpoint, SigningKey
 
 pytestmark = pytest.mark.django_db
 
 
-def published_verifiers() -> list[signing.VerifierKey]:
-    return [signing.VerifierKey.from_string(row.verifier_key) for row in SigningKey.objects.all()]
+def published_verifiers() -> list[core_keys.VerifierKey]:
+    return [
+        core_keys.VerifierKey.from_string(row.verifier_key) for row in PublishedKey.objects.all()
+    ]
 
 
 def test_a_checkpoint_is_a_signed_note_of_the_log_head(append, settings, signing_key):
@@ -28,9 +31,9 @@ def test_a_checkpoint_is_a_signed_note_of_the_log_head(append, settings, signing
 
     checkpoint = checkpoint_sign("T0001")
 
-    text, signers = note.open_note(checkpoint.note, published_verifiers())
+    text, signers = notes.open_note(checkpoint.note, published_verifiers())
     assert signers == [settings.AUDITSVC_ORIGIN]
-    parsed = note.parse_checkpoint(text)
+    parsed = notes.parse_checkpoint(text)
     assert parsed.origin == f"{settings.AUDITSVC_ORIGIN}/T0001"
     assert parsed.size == 11 == checkpoint.size
     assert parsed.root == log_root("T0001", 11) == bytes(checkpoint.root_hash)
@@ -42,10 +45,10 @@ def test_a_checkpoint_is_a_signed_note_of_the_log_head(append, settings, signing
 def test_a_checkpoint_does_not_verify_under_another_key(append, settings):
     append("T0001", 2)
     checkpoint = checkpoint_sign("T0001")
-    stranger = signing.SigningKey.generate(settings.AUDITSVC_ORIGIN).verifier()
+    stranger = core_keys.SigningKey.generate(settings.AUDITSVC_ORIGIN).verifier()
 
-    with pytest.raises(note.NoteError):
-        note.open_note(checkpoint.note, [stranger])
+    with pytest.raises(notes.NoteError):
+        notes.open_note(checkpoint.note, [stranger])
 
 
 def test_an_unknown_log_cannot_be_signed(db):
@@ -92,7 +95,7 @@ def test_signing_what_is_due_is_idempotent(append):
 
     assert sorted(c.log_id for c in first) == ["T0001", "T0002"]
     assert second == []
-    assert Checkpoint.objects.count() == 2
+    assert SignedCheckpoint.objects.count() == 2
 
 
 def test_the_newest_checkpoint_is_the_largest_one(append):
@@ -110,7 +113,7 @@ def test_the_task_signs_what_is_due(append):
 
     assert sign_checkpoints() == 1
     assert sign_checkpoints() == 0
-    assert Checkpoint.objects.get().size == 3
+    assert SignedCheckpoint.objects.get().size == 3
 
 
 def test_the_task_is_registered_under_the_name_beat_uses():
@@ -133,4 +136,4 @@ def test_the_command_signs_what_is_due_or_the_log_named(append):
     assert lines[0].startswith("signed T0001@3 by ")
     assert lines[1] == "No log is due for a checkpoint."
     assert lines[2].startswith("signed T0001@3 by ")
-    assert Checkpoint.objects.count() == 2
+    assert SignedCheckpoint.objects.count() == 2

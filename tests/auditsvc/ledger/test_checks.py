@@ -8,7 +8,7 @@ import pytest
 from django.core.checks import run_checks
 from django.db import connection, connections
 
-from auditsvc.checks import LEDGER_TABLES, ledger_role_messages
+from auditsvc.ledger.checks import LEDGER_TABLES, ledger_role_messages
 
 from .support import is_postgres
 
@@ -41,7 +41,7 @@ def become(db):
 def app_grants() -> list[str]:
     return [
         f"GRANT SELECT, INSERT, UPDATE ON {table} TO {{role}}"
-        for table in ("auditsvc_log", *LEDGER_TABLES)
+        for table in ("ledger_log", *LEDGER_TABLES)
     ]
 
 
@@ -72,20 +72,20 @@ def test_it_is_quiet_for_a_role_with_only_select_insert_and_update(become):
 
 @requires_postgres
 def test_it_warns_when_the_role_owns_a_ledger_table(become):
-    become(*app_grants(), "ALTER TABLE auditsvc_checkpoint OWNER TO {role}")
+    become(*app_grants(), "ALTER TABLE ledger_signedcheckpoint OWNER TO {role}")
 
     [warning] = w001(ledger_role_messages(connection))
 
-    assert "owns (or may act as the owner of) auditsvc_checkpoint" in warning.msg
+    assert "owns (or may act as the owner of) ledger_signedcheckpoint" in warning.msg
 
 
 @requires_postgres
 def test_it_warns_when_the_role_may_truncate_the_ledger(become):
-    become(*app_grants(), "GRANT TRUNCATE ON auditsvc_treenode TO {role}")
+    become(*app_grants(), "GRANT TRUNCATE ON ledger_treenode TO {role}")
 
     [warning] = w001(ledger_role_messages(connection))
 
-    assert "may TRUNCATE auditsvc_treenode" in warning.msg
+    assert "may TRUNCATE ledger_treenode" in warning.msg
 
 
 @requires_postgres

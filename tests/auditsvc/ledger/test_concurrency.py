@@ -56,8 +56,8 @@ def test_concurrent_appends_to_one_log_stay_contiguous_with_correct_roots(
 ):
     from auditsvc.ledger.integrity import verify_log
     from auditsvc.ledger.keys import entry_signing_key
+    from auditsvc.ledger.models import LedgerEntry, Log
     from auditsvc.ledger.selectors import log_root
-    from auditsvc.models import LedgerEntry, Log
 
     entry_signing_key()  # publish the session key, committed, before the children sign with it
     monkeypatch.setenv("DATABASE_URL", database_url_for_tests())

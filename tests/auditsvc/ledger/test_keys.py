@@ -12,10 +12,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from auditsvc.errors import NoSigningKey
-from auditsvc.ledger import keys, note, signing
+from auditsvc.core import keys as core_keys
+from auditsvc.core import notes
+from auditsvc.ledger import keys, publishing
 from auditsvc.ledger.checkpoints import checkpoint_sign, checkpoint_sign_due
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry, SigningKey
+from auditsvc.ledger.errors import KeyFileExposed, NoSigningKey
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry, PublishedKey
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +27,12 @@ def bureau_entries(kind: str) -> list[dict]:
     return [json.loads(row.canonical)["body"] for row in rows]
 
 
-def verifier(row: SigningKey) -> signing.VerifierKey:
-    return signing.VerifierKey.from_string(row.verifier_key)
+def verifier(row: PublishedKey) -> core_keys.VerifierKey:
+    return core_keys.VerifierKey.from_string(row.verifier_key)
 
 
 def test_it_loads_keys_from_the_directory_and_the_environment(key_dir, settings, signing_key):
-    operator_key = signing.SigningKey.generate("ops.example")
+    operator_key = core_keys.SigningKey.generate("ops.example")
     settings.AUDITSVC_SIGNING_KEY = operator_key.private_string()
 
     loaded = keys.load_private_keys()
@@ -38,18 +40,23 @@ def test_it_loads_keys_from_the_directory_and_the_environment(key_dir, settings,
     assert set(loaded) == {signing_key.key_id, operator_key.key_id}
 
 
+def write_private(path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o600)
+
+
 def test_it_sees_a_key_file_added_by_another_process(key_dir):
     assert len(keys.load_private_keys()) == 1
-    added = signing.SigningKey.generate("audit.example")
-    (key_dir / f"{added.key_id}.key").write_text(added.private_string())
+    added = core_keys.SigningKey.generate("audit.example")
+    write_private(key_dir / f"{added.key_id}.key", added.private_string())
 
     assert added.key_id in keys.load_private_keys()
 
 
 def test_a_malformed_key_file_is_refused_without_showing_its_content(key_dir):
-    (key_dir / "broken.key").write_text("PRIVATE+KEY+audit.example+00000000+c2VjcmV0LXNlZWQ=")
+    write_private(key_dir / "broken.key", "PRIVATE+KEY+audit.example+00000000+c2VjcmV0LXNlZWQ=")
 
-    with pytest.raises(signing.KeyFormatError) as raised:
+    with pytest.raises(core_keys.KeyFormatError) as raised:
         keys.load_private_keys()
 
     assert "broken.key" in str(raised.value)
@@ -57,11 +64,11 @@ def test_a_malformed_key_file_is_refused_without_showing_its_content(key_dir):
 
 
 def test_generating_a_key_writes_a_private_file_and_publishes_it(key_dir, staff, settings):
-    row = keys.key_generate(actor=staff)
+    row = publishing.key_generate(actor=staff)
 
     path = key_dir / f"{row.key_id}.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    private = signing.SigningKey.from_private_string(path.read_text())
+    private = core_keys.SigningKey.from_private_string(path.read_text())
     assert private.verifier_string() == row.verifier_key
     assert row.name == settings.AUDITSVC_ORIGIN
     assert bytes(row.public_key) == private.public_key
@@ -72,13 +79,14 @@ def test_generating_a_key_writes_a_private_file_and_publishes_it(key_dir, staff,
         "algorithm": "ed25519",
         "verifier_key": row.verifier_key,
         "actor": "staff",
+        "actor_id": staff.pk,
     }
     assert not [p for p in key_dir.iterdir() if not p.name.endswith(".key")]
 
 
 def test_the_newest_published_key_signs_new_entries(key_dir, append):
     append("T0001", 1)
-    row = keys.key_generate()
+    row = publishing.key_generate()
 
     [entry] = append("T0001", 1)
 
@@ -86,22 +94,75 @@ def test_the_newest_published_key_signs_new_entries(key_dir, append):
     assert keys.entry_signing_key().key_id == row.key_id
 
 
-def test_a_key_provisioned_in_the_environment_is_published_on_first_use(settings, tmp_path, append):
-    operator_key = signing.SigningKey.generate("ops.example")
+@pytest.fixture
+def operator_key(settings, tmp_path):
+    """A key an operator put into the environment by hand (no key directory)."""
+    key = core_keys.SigningKey.generate("ops.example")
     settings.AUDITSVC_KEY_DIR = tmp_path / "none"
-    settings.AUDITSVC_SIGNING_KEY = operator_key.private_string()
+    settings.AUDITSVC_SIGNING_KEY = key.private_string()
+    keys.forget_loaded_keys()
+    yield key
+    keys.forget_loaded_keys()
 
-    [entry] = append("T0001", 1)
 
-    assert entry.key_id == operator_key.key_id
-    row = SigningKey.objects.get(pk=operator_key.key_id)
+def test_a_hand_provisioned_key_signs_nothing_until_it_is_published(operator_key, append):
+    before = LedgerEntry.objects.count()
+
+    with pytest.raises(NoSigningKey, match="auditsvc_keys publish"):
+        append("T0001", 1)
+
+    assert LedgerEntry.objects.count() == before
+    assert not PublishedKey.objects.filter(pk=operator_key.key_id).exists()
+
+
+def test_publishing_a_hand_provisioned_key_is_a_bureau_decision(operator_key, append, staff):
+    [row] = publishing.key_publish(actor=staff)
+
     assert row.verifier_key == operator_key.verifier_string()
-    assert signing.verify_entry(verifier(row), bytes(entry.leaf_hash), bytes(entry.signature))
+    [published] = bureau_entries("key.published")
+    assert published["key_id"] == operator_key.key_id
+    assert (published["actor"], published["actor_id"]) == ("staff", staff.pk)
+    # The key signs the entry that records its own publication, and then everything else.
+    [entry] = append("T0001", 1)
+    assert entry.key_id == operator_key.key_id
+    assert core_keys.verify_entry(verifier(row), bytes(entry.leaf_hash), bytes(entry.signature))
+    assert publishing.key_publish(actor=staff) == []
+
+
+def test_the_publish_command_publishes_and_then_has_nothing_to_do(operator_key, db):
+    out = io.StringIO()
+    call_command("auditsvc_keys", "publish", stdout=out)
+    call_command("auditsvc_keys", "publish", stdout=out)
+
+    assert f"Published key {operator_key.key_id}" in out.getvalue()
+    assert "published already" in out.getvalue()
+    assert PublishedKey.objects.filter(pk=operator_key.key_id).exists()
+
+
+def test_listing_keys_warns_about_a_loaded_key_that_is_not_published(operator_key, db):
+    err = io.StringIO()
+    call_command("auditsvc_keys", "list", stdout=io.StringIO(), stderr=err)
+
+    assert operator_key.key_id in err.getvalue()
+    assert "auditsvc_keys publish" in err.getvalue()
+
+
+@pytest.mark.parametrize("exposed", ["file", "directory"])
+def test_a_key_readable_by_others_is_refused_unless_debug(key_dir, signing_key, settings, exposed):
+    path = key_dir / f"{signing_key.key_id}.key"
+    (path if exposed == "file" else key_dir).chmod(0o644 if exposed == "file" else 0o755)
+    keys.forget_loaded_keys()
+
+    with pytest.raises(KeyFileExposed, match=f"{exposed} .* chmod"):
+        keys.load_private_keys()
+
+    settings.DEBUG = True
+    assert signing_key.key_id in keys.load_private_keys()
 
 
 def test_a_retired_key_signs_nothing(key_dir, signing_key, append):
     append("T0001", 1)
-    SigningKey.objects.filter(pk=signing_key.key_id).update(
+    PublishedKey.objects.filter(pk=signing_key.key_id).update(
         retired_at=timezone.now() - dt.timedelta(seconds=1)
     )
 
@@ -117,20 +178,20 @@ def test_rotation_retires_the_old_key_after_the_overlap_and_logs_both(
     append("T0001", 1)
     before = timezone.now()
 
-    new = keys.key_rotate(actor=staff, overlap_hours=5)
+    new = publishing.key_rotate(actor=staff, overlap_hours=5)
 
-    old = SigningKey.objects.get(pk=signing_key.key_id)
+    old = PublishedKey.objects.get(pk=signing_key.key_id)
     assert old.retired_at is not None
     assert (
         before + dt.timedelta(hours=5) <= old.retired_at <= timezone.now() + dt.timedelta(hours=5)
     )
-    assert SigningKey.objects.get(pk=new.key_id).retired_at is None
+    assert PublishedKey.objects.get(pk=new.key_id).retired_at is None
     [published] = bureau_entries("key.published")
     [retired] = bureau_entries("key.retired")
     assert published["key_id"] == new.key_id
     assert retired["key_id"] == signing_key.key_id
     assert retired["replaced_by"] == new.key_id
-    assert retired["actor"] == "staff"
+    assert (retired["actor"], retired["actor_id"]) == ("staff", staff.pk)
     # The rotation's own entries are already signed by the new key.
     assert set(
         LedgerEntry.objects.filter(log_id=BUREAU_LOG_ID).values_list("key_id", flat=True)
@@ -139,18 +200,18 @@ def test_rotation_retires_the_old_key_after_the_overlap_and_logs_both(
 
 def test_during_the_overlap_checkpoints_carry_both_signatures(key_dir, signing_key, append):
     append("T0001", 2)
-    new = keys.key_rotate(overlap_hours=1)
+    new = publishing.key_rotate(overlap_hours=1)
 
     [entry] = append("T0001", 1)
     checkpoint = checkpoint_sign("T0001")
 
     assert entry.key_id == new.key_id
     assert checkpoint.key_ids == f"{signing_key.key_id},{new.key_id}"
-    old = SigningKey.objects.get(pk=signing_key.key_id)
+    old = PublishedKey.objects.get(pk=signing_key.key_id)
     # An auditor who pinned either key can follow the log across the rotation.
     for pinned in (old, new):
-        text, _ = note.open_note(checkpoint.note, [verifier(pinned)])
-        assert note.parse_checkpoint(text).size == 3
+        text, _ = notes.open_note(checkpoint.note, [verifier(pinned)])
+        assert notes.parse_checkpoint(text).size == 3
     response = APIClient().get("/api/v1/keys")
     listed = {key["key_id"]: key for key in response.json()["keys"]}
     assert set(listed) == {signing_key.key_id, new.key_id}
@@ -159,7 +220,7 @@ def test_during_the_overlap_checkpoints_carry_both_signatures(key_dir, signing_k
 
 def test_after_the_overlap_only_the_new_key_signs_checkpoints(key_dir, signing_key, append):
     append("T0001", 2)
-    new = keys.key_rotate(overlap_hours=0)
+    new = publishing.key_rotate(overlap_hours=0)
 
     checkpoint = checkpoint_sign("T0001")
 
@@ -171,10 +232,10 @@ def test_a_failed_publication_leaves_no_key_file(key_dir, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(keys, "_publish", broken)
+    monkeypatch.setattr(publishing, "ledger_append", broken)
 
     with pytest.raises(RuntimeError):
-        keys.key_generate()
+        publishing.key_generate()
     assert [p.name for p in key_dir.iterdir()] == [f"{k}.key" for k in keys.load_private_keys()]
     assert len(keys.load_private_keys()) == 1
 
@@ -184,17 +245,17 @@ def test_the_command_generates_lists_and_rotates(key_dir, signing_key, append):
     out = io.StringIO()
 
     call_command("auditsvc_keys", "generate", stdout=out)
-    generated = SigningKey.objects.exclude(pk=signing_key.key_id).get()
+    generated = PublishedKey.objects.exclude(pk=signing_key.key_id).get()
     call_command("auditsvc_keys", "rotate", "--overlap-hours", "2", stdout=out)
     call_command("auditsvc_keys", "list", stdout=out)
 
     output = out.getvalue()
     assert f"Generated and published key {generated.key_id}." in output
     assert generated.verifier_key in output
-    assert SigningKey.objects.count() == 3
-    assert SigningKey.objects.filter(retired_at__isnull=True).count() == 1
+    assert PublishedKey.objects.count() == 3
+    assert PublishedKey.objects.filter(retired_at__isnull=True).count() == 1
     listing = output[output.index("key_id") :]
-    for row in SigningKey.objects.all():
+    for row in PublishedKey.objects.all():
         assert row.key_id in listing
     assert listing.count("yes") == 3
 
@@ -225,7 +286,7 @@ def test_hosts_with_different_key_files_do_not_re_sign_each_others_checkpoints(
 ):
     append("T0001", 2)
     other_host(False)
-    new = keys.key_rotate(overlap_hours=1)  # the new key file is on this host only, so far
+    new = publishing.key_rotate(overlap_hours=1)  # the new key file is on this host only, so far
 
     both = {checkpoint.log_id: checkpoint.key_ids for checkpoint in checkpoint_sign_due()}
     assert both == {"T0001": f"{signing_key.key_id},{new.key_id}", "bureau": both["bureau"]}
@@ -252,7 +313,7 @@ def test_listing_keys_warns_about_a_published_key_missing_on_this_host(
 ):
     append("T0001", 1)
     other_host(False)
-    new = keys.key_rotate(overlap_hours=1)
+    new = publishing.key_rotate(overlap_hours=1)
 
     here, there = io.StringIO(), io.StringIO()
     call_command("auditsvc_keys", "list", stdout=io.StringIO(), stderr=here)

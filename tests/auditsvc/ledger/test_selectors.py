@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auditsvc.errors import NotFound, ProofUnavailable
-from auditsvc.ledger import merkle
+from auditsvc.base.errors import NotFound
+from auditsvc.core import merkle
+from auditsvc.ledger.errors import ProofUnavailable
 from auditsvc.ledger.selectors import (
     DatabaseHashReader,
     MissingHash,

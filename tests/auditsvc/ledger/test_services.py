@@ -11,9 +11,13 @@ from django.db import IntegrityError, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from auditsvc.errors import LedgerError, NoSigningKey
-from auditsvc.ledger import keys, merkle, signing
-from auditsvc.ledger.canonical import canonical_bytes, format_time
+from auditsvc.core import keys as core_keys
+from auditsvc.core import merkle
+from auditsvc.core.canonical import canonical_bytes, format_time
+from auditsvc.ingestion.kinds import IngestionKind
+from auditsvc.ledger import keys
+from auditsvc.ledger.errors import LedgerError, NoSigningKey
+from auditsvc.ledger.models import BUREAU_LOG_ID, LedgerEntry, Log, PublishedKey, TreeNode
 from auditsvc.ledger.selectors import log_root
 from auditsvc.ledger.services import (
     _ENTRY_ATTNAMES,
@@ -23,7 +27,6 @@ from auditsvc.ledger.services import (
     ledger_append,
     log_for_update,
 )
-from auditsvc.models import BUREAU_LOG_ID, LedgerEntry, LedgerKind, Log, SigningKey, TreeNode
 
 from .support import naive_root
 
@@ -72,9 +75,9 @@ def test_it_stores_the_canonical_entry_its_leaf_hash_and_a_valid_signature(appen
     assert canonical_bytes(obj) == stored.canonical.encode()
     assert bytes(stored.leaf_hash) == merkle.leaf_hash(stored.canonical.encode())
     assert stored.key_id == signing_key.key_id
-    published = SigningKey.objects.get(pk=stored.key_id)
-    verifier = signing.VerifierKey.from_string(published.verifier_key)
-    assert signing.verify_entry(verifier, bytes(stored.leaf_hash), bytes(stored.signature))
+    published = PublishedKey.objects.get(pk=stored.key_id)
+    verifier = core_keys.VerifierKey.from_string(published.verifier_key)
+    assert core_keys.verify_entry(verifier, bytes(stored.leaf_hash), bytes(stored.signature))
 
 
 def test_it_returns_saved_entries_that_match_the_rows(append, django_assert_num_queries):
@@ -175,7 +178,7 @@ def test_it_refuses_an_unknown_kind(db):
 
 
 def test_it_takes_ledger_kind_members_as_plain_strings(db):
-    entry = ledger_append("T0001", LedgerKind.SESSION_OPENED, {})
+    entry = ledger_append("T0001", IngestionKind.SESSION_OPENED, {})
 
     assert json.loads(entry.canonical)["kind"] == "session.opened"
 
@@ -194,14 +197,15 @@ def test_log_for_update_refuses_log_ids_that_are_not_letters_and_digits(db, bad)
         log_for_update(bad)
 
 
-def test_it_creates_a_partner_log_on_first_use(vetted_partner):
+def test_it_creates_a_log_on_first_use(db):
+    assert not Log.objects.filter(pk="P0042").exists()
     with transaction.atomic():
-        log = log_for_update(vetted_partner.code, partner=vetted_partner)
+        log = log_for_update("P0042")
         append_entries(log, [("access.recorded", {})])
 
-    log = Log.objects.get(pk=vetted_partner.code)
-    assert log.partner == vetted_partner
+    log = Log.objects.get(pk="P0042")
     assert log.size == 1
+    assert log.last_recorded_at is not None
 
 
 def test_ledger_append_records_a_bureau_decision(db):

@@ -6,24 +6,24 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from auditsvc.ledger.checkpoints import checkpoint_sign
-from auditsvc.models import Checkpoint, LedgerEntry, Log, TreeNode
+from auditsvc.ledger.models import LedgerEntry, Log, SignedCheckpoint, TreeNode
 
 pytestmark = pytest.mark.django_db
 
 STATEMENTS = {
-    "auditsvc_ledgerentry": [
-        "UPDATE auditsvc_ledgerentry SET kind = 'session.closed'",
-        "UPDATE auditsvc_ledgerentry SET signature = leaf_hash WHERE seq = 1",
-        "DELETE FROM auditsvc_ledgerentry WHERE seq = 3",
-        "DELETE FROM auditsvc_ledgerentry",
+    "ledger_ledgerentry": [
+        "UPDATE ledger_ledgerentry SET kind = 'session.closed'",
+        "UPDATE ledger_ledgerentry SET signature = leaf_hash WHERE seq = 1",
+        "DELETE FROM ledger_ledgerentry WHERE seq = 3",
+        "DELETE FROM ledger_ledgerentry",
     ],
-    "auditsvc_treenode": [
-        "UPDATE auditsvc_treenode SET hash = hash",
-        "DELETE FROM auditsvc_treenode",
+    "ledger_treenode": [
+        "UPDATE ledger_treenode SET hash = hash",
+        "DELETE FROM ledger_treenode",
     ],
-    "auditsvc_checkpoint": [
-        "UPDATE auditsvc_checkpoint SET size = 0",
-        "DELETE FROM auditsvc_checkpoint",
+    "ledger_signedcheckpoint": [
+        "UPDATE ledger_signedcheckpoint SET size = 0",
+        "DELETE FROM ledger_signedcheckpoint",
     ],
 }
 
@@ -48,7 +48,7 @@ def test_it_refuses_raw_updates_and_deletes_of_the_ledger(ledger, sql):
     assert "append only" in message
     assert LedgerEntry.objects.count() == 4
     assert TreeNode.objects.count() == 3
-    assert Checkpoint.objects.count() == 1
+    assert SignedCheckpoint.objects.count() == 1
 
 
 def test_it_refuses_changes_through_the_orm_too(ledger):
@@ -57,7 +57,7 @@ def test_it_refuses_changes_through_the_orm_too(ledger):
     with pytest.raises(DatabaseError, match="append only"), transaction.atomic():
         entry.save()
     with pytest.raises(DatabaseError, match="append only"), transaction.atomic():
-        Checkpoint.objects.all().delete()
+        SignedCheckpoint.objects.all().delete()
 
     assert LedgerEntry.objects.get(seq=0).kind == "access.recorded"
 
@@ -74,12 +74,12 @@ def test_every_ledger_table_has_its_triggers_after_all_migrations(db):
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT event_object_table, event_manipulation FROM information_schema.triggers "
-                "WHERE trigger_name LIKE 'auditsvc_%_append_only'"
+                "WHERE trigger_name LIKE 'ledger_%_append_only'"
             )
         else:
             cursor.execute(
                 "SELECT tbl_name, upper(substr(name, instr(name, '_no_') + 4)) "
-                "FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'auditsvc_%'"
+                "FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'"
             )
         found = set(cursor.fetchall())
 

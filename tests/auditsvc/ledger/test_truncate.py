@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from auditsvc.ledger.checkpoints import checkpoint_sign
-from auditsvc.models import Checkpoint, LedgerEntry, TreeNode
+from auditsvc.ledger.models import LedgerEntry, SignedCheckpoint, TreeNode
 
 from .support import is_postgres
 
@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(not is_postgres(), reason="SQLite has no TRUNCATE"),
 ]
 
-TABLES = ("auditsvc_ledgerentry", "auditsvc_treenode", "auditsvc_checkpoint")
+TABLES = ("ledger_ledgerentry", "ledger_treenode", "ledger_signedcheckpoint")
 
 
 class RolledBack(Exception):
@@ -47,7 +47,7 @@ def truncate_allowed(value: str) -> None:
 def assert_ledger_intact() -> None:
     assert LedgerEntry.objects.count() == 4
     assert TreeNode.objects.count() == 3
-    assert Checkpoint.objects.count() == 1
+    assert SignedCheckpoint.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def assert_ledger_intact() -> None:
     # CASCADE: other tables refer to the ledger, and without it PostgreSQL
     # would refuse for that reason before any trigger could.
     [f"TRUNCATE {table} CASCADE" for table in TABLES]
-    + [f"TRUNCATE {', '.join(TABLES)} CASCADE", "TRUNCATE auditsvc_log CASCADE"],
+    + [f"TRUNCATE {', '.join(TABLES)} CASCADE", "TRUNCATE ledger_log CASCADE"],
 )
 def test_it_refuses_to_truncate_the_ledger(ledger, sql):
     truncate_allowed("off")
@@ -97,7 +97,7 @@ def test_every_ledger_table_has_its_truncate_trigger(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgrelid::regclass::text FROM pg_trigger "
-            "WHERE tgname LIKE 'auditsvc_%%_no_truncate' AND tgenabled <> 'D'"
+            "WHERE tgname LIKE 'ledger_%%_no_truncate' AND tgenabled <> 'D'"
         )
         found = {row[0] for row in cursor.fetchall()}
 

@@ -15,12 +15,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from auditsvc.ledger import merkle
-from auditsvc.ledger.canonical import canonical_bytes, format_time
+from auditsvc.core import merkle
+from auditsvc.core.canonical import canonical_bytes, format_time
+from auditsvc.core.keys import sign_entry
 from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.integrity import verify_log
-from auditsvc.ledger.signing import sign_entry
-from auditsvc.models import LedgerEntry, TreeNode
+from auditsvc.ledger.models import LedgerEntry, TreeNode
 
 from .support import drop_append_only_triggers
 
@@ -62,9 +62,9 @@ def resign(seq: int, mutate, signing_key) -> None:
     mutate(obj)
     data = canonical_bytes(obj)
     leaf = merkle.leaf_hash(data)
-    drop_append_only_triggers("auditsvc_ledgerentry")
+    drop_append_only_triggers("ledger_ledgerentry")
     execute(
-        "UPDATE auditsvc_ledgerentry SET canonical = %s, leaf_hash = %s, signature = %s "
+        "UPDATE ledger_ledgerentry SET canonical = %s, leaf_hash = %s, signature = %s "
         "WHERE id = %s",
         [data.decode(), leaf, sign_entry(signing_key, leaf), row.pk],
     )
@@ -91,9 +91,9 @@ def test_it_refuses_an_unknown_log(db):
 
 
 def test_it_names_the_entry_whose_text_was_edited(ledger):
-    drop_append_only_triggers("auditsvc_ledgerentry")
+    drop_append_only_triggers("ledger_ledgerentry")
     execute(
-        "UPDATE auditsvc_ledgerentry SET canonical = REPLACE(canonical, '\"n\":7', '\"n\":8') "
+        "UPDATE ledger_ledgerentry SET canonical = REPLACE(canonical, '\"n\":7', '\"n\":8') "
         "WHERE log_id = 'T0001' AND seq = 12"
     )
 
@@ -107,9 +107,9 @@ def test_it_names_the_entry_whose_text_was_edited(ledger):
 
 def test_it_names_the_entry_whose_signature_was_replaced(ledger):
     other = LedgerEntry.objects.get(log_id="T0001", seq=4)
-    drop_append_only_triggers("auditsvc_ledgerentry")
+    drop_append_only_triggers("ledger_ledgerentry")
     execute(
-        "UPDATE auditsvc_ledgerentry SET signature = %s WHERE log_id = 'T0001' AND seq = 3",
+        "UPDATE ledger_ledgerentry SET signature = %s WHERE log_id = 'T0001' AND seq = 3",
         [bytes(other.signature)],
     )
 
@@ -135,7 +135,7 @@ def test_it_catches_recorded_at_going_back(ledger, signing_key):
     # Entry 1 now says, consistently and validly signed, that it came a day before entry 0.
     resign(1, lambda obj: obj.update(recorded_at=format_time(earlier)), signing_key)
     execute(
-        "UPDATE auditsvc_ledgerentry SET recorded_at = %s WHERE log_id = 'T0001' AND seq = 1",
+        "UPDATE ledger_ledgerentry SET recorded_at = %s WHERE log_id = 'T0001' AND seq = 1",
         [earlier],
     )
 
@@ -146,8 +146,8 @@ def test_it_catches_recorded_at_going_back(ledger, signing_key):
 
 
 def test_it_names_a_gap(ledger):
-    drop_append_only_triggers("auditsvc_ledgerentry")
-    execute("DELETE FROM auditsvc_ledgerentry WHERE log_id = 'T0001' AND seq = 17")
+    drop_append_only_triggers("ledger_ledgerentry")
+    execute("DELETE FROM ledger_ledgerentry WHERE log_id = 'T0001' AND seq = 17")
 
     output, _ = run_failing("--log", "T0001")
 
@@ -156,9 +156,9 @@ def test_it_names_a_gap(ledger):
 
 
 def test_it_names_an_edited_subtree_hash(ledger):
-    drop_append_only_triggers("auditsvc_treenode")
+    drop_append_only_triggers("ledger_treenode")
     execute(
-        "UPDATE auditsvc_treenode SET hash = %s WHERE log_id = 'T0001' AND level = 2 "
+        "UPDATE ledger_treenode SET hash = %s WHERE log_id = 'T0001' AND level = 2 "
         'AND "index" = 3',
         [b"\x00" * 32],
     )
@@ -170,8 +170,8 @@ def test_it_names_an_edited_subtree_hash(ledger):
 
 
 def test_it_names_a_checkpoint_whose_root_was_edited(ledger):
-    drop_append_only_triggers("auditsvc_checkpoint")
-    execute("UPDATE auditsvc_checkpoint SET root_hash = %s WHERE size = 5", [b"\x01" * 32])
+    drop_append_only_triggers("ledger_signedcheckpoint")
+    execute("UPDATE ledger_signedcheckpoint SET root_hash = %s WHERE size = 5", [b"\x01" * 32])
 
     output, _ = run_failing("--log", "T0001")
 
@@ -181,8 +181,8 @@ def test_it_names_a_checkpoint_whose_root_was_edited(ledger):
 
 
 def test_it_names_a_checkpoint_whose_note_was_edited(ledger):
-    drop_append_only_triggers("auditsvc_checkpoint")
-    execute("UPDATE auditsvc_checkpoint SET note = REPLACE(note, '\n25\n', '\n24\n')")
+    drop_append_only_triggers("ledger_signedcheckpoint")
+    execute("UPDATE ledger_signedcheckpoint SET note = REPLACE(note, '\n25\n', '\n24\n')")
 
     verdict = verify_log("T0001")
 
@@ -191,8 +191,8 @@ def test_it_names_a_checkpoint_whose_note_was_edited(ledger):
 
 
 def test_it_names_entries_past_the_head(ledger):
-    # The head moved back one entry, as a restore of an older auditsvc_log would do.
-    execute("UPDATE auditsvc_log SET size = size - 1 WHERE log_id = 'T0002'")
+    # The head moved back one entry, as a restore of an older ledger_log would do.
+    execute("UPDATE ledger_log SET size = size - 1 WHERE log_id = 'T0002'")
 
     output, _ = run_failing("--log", "T0002")
 

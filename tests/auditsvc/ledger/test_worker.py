@@ -77,8 +77,8 @@ def worker(transactional_db, signing_key, tmp_path):
 @requires_redis
 def test_a_real_worker_signs_the_checkpoints_it_is_sent(worker, append):
     from auditsvc.ledger.keys import entry_signing_key
+    from auditsvc.ledger.models import SignedCheckpoint
     from auditsvc.ledger.tasks import sign_checkpoints
-    from auditsvc.models import Checkpoint
 
     process, log_path = worker
     entry_signing_key()
@@ -87,12 +87,12 @@ def test_a_real_worker_signs_the_checkpoints_it_is_sent(worker, append):
     sign_checkpoints.delay()
 
     deadline = time.monotonic() + 60
-    while not Checkpoint.objects.filter(log_id="W0001").exists():
+    while not SignedCheckpoint.objects.filter(log_id="W0001").exists():
         if process.poll() is not None or time.monotonic() > deadline:
             pytest.fail(
                 f"no checkpoint after 60 s (worker exit code {process.poll()}):\n"
                 + log_path.read_text(errors="replace")[-4000:]
             )
         time.sleep(0.5)
-    checkpoint = Checkpoint.objects.get(log_id="W0001")
+    checkpoint = SignedCheckpoint.objects.get(log_id="W0001")
     assert checkpoint.size == 5

@@ -1,10 +1,6 @@
-"""Fixtures of the admin tests: clients signed in with a verified second factor, a full registry.
+"""Fixtures of the registry's admin tests: a full registry made by the services.
 
-``admin_client_for(user)`` signs a user in the way django-otp supports for
-tests: ``force_login`` and then ``django_otp.login`` semantics, i.e. the
-session holds the persistent id of one of the user's confirmed devices (the
-OTP middleware re-checks that the device belongs to the user on every
-request). The real login form is exercised in test_two_factor.py.
+Signed-in clients (``as_staff`` and friends) are in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -13,9 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from partners.choices import PartnerStatus
 from partners.services.agents import agent_register
@@ -23,57 +16,6 @@ from partners.services.authorisations import authorisation_grant
 from partners.services.credentials import credential_issue, staff_token_issue
 from partners.services.vetting import document_add, partner_register, vetting_start_review
 from tests import factories
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-PASSWORD = "correct horse battery staple"
-
-
-def verify_second_factor(client: Client, user) -> StaticDevice:
-    """Mark the client's session as verified by a (confirmed) device of ``user``."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="test device", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
-
-
-def admin_client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=MODEL_BACKEND)
-    verify_second_factor(client, user)
-    return client
-
-
-@pytest.fixture
-def superuser(db):
-    return factories.UserFactory(username="root", is_superuser=True)
-
-
-@pytest.fixture
-def as_superuser(superuser) -> Client:
-    return admin_client_for(superuser)
-
-
-@pytest.fixture
-def as_staff(staff) -> Client:
-    return admin_client_for(staff)
-
-
-@pytest.fixture
-def as_approver(approver) -> Client:
-    return admin_client_for(approver)
-
-
-@pytest.fixture
-def as_second_approver(second_approver) -> Client:
-    return admin_client_for(second_approver)
-
-
-@pytest.fixture
-def as_auditor(auditor) -> Client:
-    return admin_client_for(auditor)
 
 
 def document_file(name: str = "licence.pdf") -> ContentFile:

@@ -98,7 +98,7 @@ def report_activity(partner, account_platform) -> None:
 def populate_everything(registry, account_platform, superuser) -> None:
     """Rows for the audit app and the third-party apps on top of the registry fixture."""
     from auditsvc.ledger.checkpoints import checkpoint_sign
-    from auditsvc.models import BUREAU_LOG_ID
+    from auditsvc.ledger.models import BUREAU_LOG_ID
 
     report_activity(registry["vetted"], account_platform)
     checkpoint_sign(BUREAU_LOG_ID)

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from auditsvc.models import LedgerEntry, LedgerKind
+from auditsvc.ledger.models import LedgerEntry
 from partners.auth import hash_key
+from partners.kinds import RegistryKind
 from partners.models import (
     Agent,
     ApiCredential,
@@ -95,7 +96,7 @@ def test_it_registers_a_partner_through_the_service(as_staff, staff):
     partner = Partner.objects.get(legal_name="Nanyang Kindly Helpers Co., Ltd.")
     assert response.status_code == 302
     assert partner.code.startswith("P") and partner.status == "applied"
-    [entry] = bureau_entries(LedgerKind.PARTNER_REGISTERED)
+    [entry] = bureau_entries(RegistryKind.PARTNER_REGISTERED)
     assert entry_body(entry)["partner"] == partner.code
     assert entry_body(entry)["actor"] == "staff"
 
@@ -146,7 +147,7 @@ def test_it_hands_in_a_document_through_the_service_and_serves_it_privately(
 
     assert document.sha256 == hashlib.sha256(content).hexdigest()
     assert document.uploaded_by.username == "staff"
-    [entry] = bureau_entries(LedgerKind.PARTNER_DOCUMENT_ADDED)
+    [entry] = bureau_entries(RegistryKind.PARTNER_DOCUMENT_ADDED)
     assert entry_body(entry)["sha256"] == document.sha256
 
     page = as_staff.get(url).content.decode()
@@ -160,7 +161,7 @@ def test_it_hands_in_a_document_through_the_service_and_serves_it_privately(
 
 
 def test_it_refuses_a_document_download_to_someone_without_view_permission(registry):
-    from .conftest import admin_client_for
+    from tests.admin_clients import admin_client_for
 
     outsider = factories.UserFactory(username="outsider")
     client = admin_client_for(outsider)
@@ -207,7 +208,7 @@ def test_it_grants_an_authorisation_with_checkboxes_and_comma_separated_regions(
     assert authorisation.fields == ["name", "phone"]
     assert authorisation.daily_cap_per_agent == 50 and authorisation.daily_cap_per_partner is None
     assert authorisation.created_by.username == "staff"
-    [entry] = bureau_entries(LedgerKind.AUTHORISATION_GRANTED)
+    [entry] = bureau_entries(RegistryKind.AUTHORISATION_GRANTED)
     assert entry_body(entry)["letter_number"] == "YBJ-2026-ADM-1"
 
 
@@ -245,7 +246,7 @@ def test_it_revokes_an_authorisation_with_a_reason(as_staff, registry):
     authorisation.refresh_from_db()
     assert authorisation.revoked_at is not None and authorisation.revoked_by.username == "staff"
     assert "revoked" in response.content.decode()
-    [entry] = bureau_entries(LedgerKind.AUTHORISATION_REVOKED)
+    [entry] = bureau_entries(RegistryKind.AUTHORISATION_REVOKED)
     assert entry_body(entry)["reason"] == "Partner moved out of the county."
 
 
@@ -273,7 +274,7 @@ def test_it_registers_an_agent_without_keeping_the_phone_or_identity_number(
     assert len(agent.identity_ref) == 64 and len(agent.phone_ref) == 64
     # Nowhere in the database: not in a row, the ledger or the admin history.
     with connection.cursor() as cursor:
-        for table in ("partners_agent", "auditsvc_ledgerentry", "django_admin_log"):
+        for table in ("partners_agent", "ledger_ledgerentry", "django_admin_log"):
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
             dump = repr(cursor.fetchall())
             assert id_number not in dump and phone not in dump, table
@@ -305,7 +306,7 @@ def test_it_changes_an_agent_status_with_a_reason(as_staff, registry):
     as_staff.post(url, {"status": "suspended", "reason": "Complaint from a village doctor."})
     agent.refresh_from_db()
     assert agent.status == "suspended"
-    [entry] = bureau_entries(LedgerKind.AGENT_STATUS_CHANGED)
+    [entry] = bureau_entries(RegistryKind.AGENT_STATUS_CHANGED)
     assert entry_body(entry)["reason"] == "Complaint from a village doctor."
 
 
@@ -332,7 +333,7 @@ def test_it_shows_a_new_api_key_once(as_staff, vetted_partner):
     ):
         assert key not in as_staff.get(url).content.decode()
     assert not LogEntry.objects.filter(change_message__contains=key).exists()
-    [entry] = bureau_entries(LedgerKind.CREDENTIAL_ISSUED)
+    [entry] = bureau_entries(RegistryKind.CREDENTIAL_ISSUED)
     assert key not in entry.canonical
 
 
@@ -364,7 +365,7 @@ def test_it_issues_and_revokes_a_personal_token(as_superuser, auditor):
 def test_it_lets_only_superusers_issue_tokens_for_someone_else(staff, auditor):
     from django.contrib.auth.models import Permission
 
-    from .conftest import admin_client_for
+    from tests.admin_clients import admin_client_for
 
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["add_stafftoken", "view_stafftoken"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from auditsvc.models import LedgerKind
+from partners.kinds import RegistryKind
 from partners.models import Partner, VettingDecision
 from tests.partners.support import bureau_entries, entry_body, ledger_size
 
@@ -55,7 +55,7 @@ def test_it_walks_a_partner_from_applied_to_approved(make_partner, as_staff, as_
         ("staff", "under_review", "Application complete."),
         ("approver2", "approved", "All checked."),
     ]
-    entries = bureau_entries(LedgerKind.PARTNER_VETTING)
+    entries = bureau_entries(RegistryKind.PARTNER_VETTING)
     assert [entry_body(e)["to"] for e in entries] == ["under_review", "approved"]
     assert entry_body(entries[1])["actor"] == "approver2"
 
@@ -71,7 +71,7 @@ def test_it_insists_on_a_reason(make_partner, as_staff):
 
 
 def test_it_shows_the_maker_checker_refusal_as_an_admin_error(make_partner, approver):
-    from .conftest import admin_client_for
+    from tests.admin_clients import admin_client_for
 
     partner = make_partner("applied")
     client = admin_client_for(approver)

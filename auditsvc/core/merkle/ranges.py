@@ -1,0 +1,128 @@
+"""Range proofs of export bundles: the subtrees around a run of leaves, and the root they rebuild.
+
+A bundle holds the leaves ``a..b`` of a log and the maximal aligned subtrees
+covering ``[0, a)`` and ``[b + 1, N)``; together they rebuild the root of the
+tree of size N, which a signed checkpoint commits to. Imports nothing from
+Django: the offline verifier uses it.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..canonical import b64decode_strict
+from .hashing import EMPTY_ROOT, HASH_SIZE, NodeIndex, ProofError, check_hashes, node_hash
+from .tree import check_size, decompose, fold
+
+__all__ = ["node_from_json", "node_to_json", "range_cover", "root_from_range"]
+
+
+def range_cover(a: int, b: int, size: int) -> list[NodeIndex]:
+    """Return the maximal aligned subtrees covering leaves [0, a) and [b + 1, size), left to right.
+
+    With the leaf hashes of a..b they rebuild the root of the tree of ``size``
+    (``root_from_range``). ``b = a - 1`` (no leaves) is allowed: the cover
+    then spans the whole tree.
+    """
+    for name, value in (("a", a), ("size", size)):
+        check_size(name, value)
+    if type(b) is not int or not a <= b + 1 <= size:
+        raise ValueError(f"need 0 <= a <= b + 1 <= size, got a={a}, b={b}, size={size}")
+    return decompose(0, a) + decompose(b + 1, size)
+
+
+def _describe(indexes: Sequence[NodeIndex]) -> str:
+    return ", ".join(f"(start {i << k}, size {1 << k})" for k, i in indexes) or "none"
+
+
+def _perfect_root(hashes: list[bytes]) -> bytes:
+    # The root of a perfect subtree from its 2**k leaf hashes, one level at a time.
+    while len(hashes) > 1:
+        hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+    return hashes[0]
+
+
+def root_from_range(
+    a: int, leaf_hashes: Sequence[bytes], size: int, nodes: Mapping[NodeIndex, bytes]
+) -> bytes:
+    """Rebuild the root of the tree of ``size`` from consecutive leaves and their cover.
+
+    ``leaf_hashes`` are the leaf hashes of leaves ``a, a + 1, ..., b``;
+    ``nodes`` must hold exactly the subtrees ``range_cover(a, b, size)`` (an
+    extra or missing node raises ``ProofError``, so a bundle cannot smuggle in
+    hashes that replace its own leaves). Compare the result with a signed
+    checkpoint's root to prove the leaves are exactly those of the log.
+    """
+    if type(a) is not int or type(size) is not int:
+        raise ProofError(f"a and size must be integers, not {a!r} and {size!r}")
+    leaves = list(leaf_hashes)
+    b = a + len(leaves) - 1
+    try:
+        expected = range_cover(a, b, size)
+    except ValueError as exc:
+        raise ProofError(str(exc)) from None
+    if set(nodes) != set(expected):
+        missing = sorted(set(expected) - set(nodes))
+        extra = sorted(set(nodes) - set(expected))
+        raise ProofError(
+            f"range proof nodes do not cover [0, {a}) and [{b + 1}, {size}) exactly: "
+            f"missing {_describe(missing)}, unexpected {_describe(extra)}"
+        )
+    check_hashes("range proof node", list(nodes.values()))
+    check_hashes("leaf", leaves)
+    if size == 0:
+        return EMPTY_ROOT
+
+    def subtree(level: int, index: int) -> bytes:
+        known = nodes.get((level, index))
+        if known is not None:
+            return known
+        start = index << level
+        end = start + (1 << level)
+        if a <= start and end <= b + 1:
+            return _perfect_root(leaves[start - a : end - a])
+        # Unreachable with an exact cover, which the check above ensures.
+        if level == 0:
+            raise ProofError(f"leaf {start} is neither in the range nor covered")
+        # The subtree straddles an edge of the leaf range: split it.
+        return node_hash(subtree(level - 1, 2 * index), subtree(level - 1, 2 * index + 1))
+
+    return fold([subtree(level, index) for level, index in decompose(0, size)])
+
+
+def node_to_json(index: NodeIndex, hash_: bytes) -> dict[str, Any]:
+    """Return a stored subtree as proof.json writes it: ``{"start", "size", "hash"}``.
+
+    ``start`` is index * 2**level, ``size`` is 2**level, ``hash`` is base64.
+    """
+    level, position = index
+    return {
+        "start": position << level,
+        "size": 1 << level,
+        "hash": base64.b64encode(hash_).decode("ascii"),
+    }
+
+
+def node_from_json(obj: Mapping[str, Any]) -> tuple[NodeIndex, bytes]:
+    """Parse ``{"start", "size", "hash"}`` into ``((level, index), hash)``.
+
+    Raises ``ProofError`` unless size is a power of two, start a non-negative
+    multiple of it and hash the base64 of 32 bytes.
+    """
+    if not isinstance(obj, Mapping) or set(obj) != {"start", "size", "hash"}:
+        raise ProofError(f"a range proof node needs exactly start, size and hash: {obj!r}")
+    start, size = obj["start"], obj["size"]
+    if type(start) is not int or type(size) is not int or start < 0 or size < 1:
+        raise ProofError(f"range proof node start/size must be integers >= 0/1: {obj!r}")
+    if size & (size - 1) or start % size:
+        raise ProofError(f"range proof node is not an aligned power-of-two subtree: {obj!r}")
+    try:
+        value = b64decode_strict(obj["hash"])
+    except ValueError as exc:
+        raise ProofError(f"range proof node hash: {exc}") from None
+    if len(value) != HASH_SIZE:
+        raise ProofError(f"range proof node hash is {len(value)} bytes, not {HASH_SIZE}")
+    level = size.bit_length() - 1
+    return (level, start >> level), value
