@@ -34,12 +34,16 @@ run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 ## test: install and run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+## PYTEST_ARGS='-m "not slow"' gives a quick loop without servers, workers and browsers.
+PYTEST_ARGS ?=
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
+## lint: ruff, and import-linter's layer contracts (pyproject.toml [tool.importlinter])
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .

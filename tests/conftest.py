@@ -27,8 +27,20 @@ from auditsvc.ledger.services import append_entries, log_for_update
 from partners import choices, roles
 from partners.models import VettingDecision
 
-from . import factories
+from . import factories, needs
 from .admin_clients import admin_client_for
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With AUDITSVC_REQUIRE_SERVICES=1 (CI), a test skipped for a missing service fails."""
+    report = yield
+    if report.skipped and needs.required() and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        if reason.startswith(needs.PREFIX):
+            report.outcome = "failed"
+            report.longrepr = f"AUDITSVC_REQUIRE_SERVICES=1, but the test was skipped: {reason}"
+    return report
 
 
 @pytest.fixture(scope="session", autouse=True)

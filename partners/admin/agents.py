@@ -20,12 +20,11 @@ from .common import (
     GREY,
     EnrolmentPartnerFormMixin,
     ReasonForm,
-    RecordAction,
-    ViewOnlyRecordAdmin,
     adopt,
     badge,
 )
 from .partner_parts import ReadOnlyInline
+from .record_actions import RecordAction, ViewOnlyRecordAdmin
 
 AGENT_STATUS_COLOURS = {
     AgentStatus.ACTIVE: GREEN,

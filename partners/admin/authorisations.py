@@ -18,12 +18,11 @@ from .common import (
     GREY,
     RED,
     EnrolmentPartnerFormMixin,
-    ViewOnlyRecordAdmin,
     adopt,
     badge,
     expiry_horizon,
-    revoke_action,
 )
+from .record_actions import ViewOnlyRecordAdmin, revoke_action
 
 
 class RegionsField(forms.CharField):

@@ -1,4 +1,4 @@
-"""Shared pieces of the registry's admin pages.
+"""Shared pieces of the registry's admin pages: badges, the base admins, small helpers.
 
 The admin is an entry point like the API: it parses a form, calls one
 service function with ``request.user`` as the actor, and shows the result.
@@ -6,20 +6,15 @@ Nothing here writes a registry row itself; every record is evidence, so
 nothing can be deleted either.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
@@ -112,7 +107,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class EvidenceAdmin(admin.ModelAdmin):
+class RegistryAdmin(admin.ModelAdmin):
     """Base of every registry admin: records are evidence, so nothing is deleted here,
     and nothing is done in bulk (each decision is taken one at a time, with a reason)."""
 
@@ -135,7 +130,7 @@ class EvidenceAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
 
-class ReadOnlyAdmin(EvidenceAdmin):
+class RegistryRecordAdmin(RegistryAdmin):
     """Rows only services write and nobody edits (decisions, documents)."""
 
     def has_add_permission(self, request) -> bool:
@@ -155,107 +150,6 @@ def form_data(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def admin_page(
-    model_admin, request: HttpRequest, template: str, obj: models.Model | None = None, **context
-) -> TemplateResponse:
-    """A page of ``model_admin`` outside the stock views, in the admin's frame and breadcrumbs."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "original": obj,
-        "object_url": change_url(obj) if obj is not None else None,
-        **context,
-    }
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, template, context)
-
-
-def action_page(
-    model_admin,
-    request: HttpRequest,
-    obj: models.Model | None,
-    *,
-    title: str,
-    form: forms.Form,
-    submit_label: str,
-    intro: str = "",
-    warnings: list[str] | None = None,
-    danger: bool = False,
-) -> TemplateResponse:
-    """The intermediate page of a state change (what will happen, a form to confirm it),
-    or of an issuing form (``obj`` None: Cancel goes back to the list)."""
-    return admin_page(
-        model_admin,
-        request,
-        "admin/partners/action_form.html",
-        obj,
-        title=title,
-        subtitle=None,
-        form=form,
-        submit_label=submit_label,
-        intro=intro,
-        warnings=warnings or [],
-        danger=danger,
-        media=model_admin.media + form.media,
-    )
-
-
-def run_action(
-    model_admin,
-    request: HttpRequest,
-    obj: models.Model,
-    call: Callable[[], Any],
-    *,
-    success: str,
-) -> HttpResponseRedirect:
-    """Call a service; report success or its refusal as an admin message; back to the object."""
-    try:
-        call()
-    except ServiceError as exc:
-        service_error_message(model_admin, request, exc)
-    else:
-        model_admin.log_change(request, obj, success)
-        model_admin.message_user(request, success, messages.SUCCESS)
-    return HttpResponseRedirect(change_url(obj))
-
-
-def decision_view(
-    model_admin,
-    request: HttpRequest,
-    obj: models.Model,
-    *,
-    form: forms.Form,
-    call: Callable[[dict[str, Any]], Any],
-    success: Callable[[dict[str, Any]], str],
-    title: str,
-    submit_label: str,
-    intro: str = "",
-    warnings: list[str] | None = None,
-    danger: bool = False,
-) -> HttpResponse:
-    """The body of every decision page (revoke, change status, a vetting move).
-
-    A GET, or a POST whose form is not valid (no reason given), shows the page
-    with the form; a valid POST calls ``call`` with the form's cleaned data
-    and goes back to the record, saying ``success(data)`` or why the service
-    refused. Permission checks are the caller's, before this.
-    """
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        return run_action(model_admin, request, obj, lambda: call(data), success=success(data))
-    return action_page(
-        model_admin,
-        request,
-        obj,
-        title=title,
-        form=form,
-        submit_label=submit_label,
-        intro=intro,
-        warnings=warnings,
-        danger=danger,
-    )
-
-
 def get_object_or_404(model_admin, request: HttpRequest, object_id: str) -> models.Model:
     """The object of a custom admin page, if the user may at least view it (else 404/403)."""
     obj = model_admin.get_object(request, object_id)
@@ -264,141 +158,3 @@ def get_object_or_404(model_admin, request: HttpRequest, object_id: str) -> mode
     if not model_admin.has_view_or_change_permission(request, obj):
         raise PermissionDenied
     return obj
-
-
-# --- Record actions ---------------------------------------------------------------------------
-
-
-def _always(obj: models.Model) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class RecordAction:
-    """A change of state of one record: a button on its change page, and a page to confirm it.
-
-    The confirming form's cleaned data are the service's keyword arguments:
-    ``service(record, actor=request.user, **form.cleaned_data)``. The texts
-    are functions of the record because they name it; ``success`` also gets
-    the cleaned data (an agent's new status).
-    """
-
-    #: The URL is ``<object_id>/<name>/``, named ``<app_label>_<model_name>_<name>``.
-    name: str
-    #: On the button and on the submit button of the confirming page.
-    label: str
-    service: Callable[..., Any]
-    title: Callable[[Any], str]
-    intro: Callable[[Any], str]
-    success: Callable[[Any, dict[str, Any]], str]
-    #: Ask for a reason (ReasonForm), or only for a confirmation (an empty form).
-    needs_reason: bool = True
-    #: A form of its own instead, made from the record and the posted data.
-    form: Callable[[Any, QueryDict | None], forms.Form] | None = None
-    #: Whether the submit button is red (a step that cannot be undone).
-    danger: bool = False
-    #: Whether the change page shows the button. Only that: the confirming page is
-    #: still there, and the service (the authority) refuses what no longer applies.
-    offered: Callable[[Any], bool] = _always
-
-    def make_form(self, obj: models.Model, data: QueryDict | None) -> forms.Form:
-        if self.form is not None:
-            return self.form(obj, data)
-        return ReasonForm(data) if self.needs_reason else forms.Form(data)
-
-
-def revoke_action(
-    service: Callable[..., Any],
-    *,
-    title: Callable[[Any], str],
-    intro: Callable[[Any], str],
-    success: Callable[[Any, dict[str, Any]], str],
-    needs_reason: bool = True,
-) -> RecordAction:
-    """The "Revoke" button of a record that stays on file as revoked (offered until it is)."""
-    return RecordAction(
-        name="revoke",
-        label="Revoke",
-        service=service,
-        title=title,
-        intro=intro,
-        success=success,
-        needs_reason=needs_reason,
-        danger=True,
-        offered=lambda obj: obj.revoked_at is None,
-    )
-
-
-class RecordActionMixin:
-    """Gives a ModelAdmin the buttons, URLs and confirming pages of its ``record_actions``.
-
-    Acting needs the model's change permission (``can_act_on``) on top of
-    seeing the record; the button shows only to users who have it.
-    """
-
-    record_actions: tuple[RecordAction, ...] = ()
-    change_form_template = "admin/partners/record_change_form.html"
-
-    def can_act_on(self, request: HttpRequest) -> bool:
-        """Whether the user may change state of these rows (the model's change permission)."""
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-
-    def record_action_url_name(self, action: RecordAction) -> str:
-        opts = self.opts
-        return f"{opts.app_label}_{opts.model_name}_{action.name}"
-
-    def get_urls(self):
-        # Before the stock URLs: "<path:object_id>/" would swallow these.
-        return [
-            path(
-                f"<path:object_id>/{action.name}/",
-                self.admin_site.admin_view(self.record_action_view),
-                {"action_name": action.name},
-                name=self.record_action_url_name(action),
-            )
-            for action in self.record_actions
-        ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if obj is not None and self.can_act_on(request):
-            context["record_actions"] = [
-                {
-                    "label": action.label,
-                    "url": reverse(f"admin:{self.record_action_url_name(action)}", args=[obj.pk]),
-                }
-                for action in self.record_actions
-                if action.offered(obj)
-            ]
-        return super().change_view(request, object_id, form_url, context)
-
-    def record_action_view(self, request: HttpRequest, object_id: str, action_name: str):
-        """The confirming page of one record action, and the service call once confirmed."""
-        obj = get_object_or_404(self, request, object_id)
-        if not self.can_act_on(request):
-            raise PermissionDenied
-        action = next(action for action in self.record_actions if action.name == action_name)
-        return decision_view(
-            self,
-            request,
-            obj,
-            form=action.make_form(obj, form_data(request)),
-            call=lambda data: action.service(obj, actor=request.user, **data),
-            success=lambda data: action.success(obj, data),
-            title=action.title(obj),
-            submit_label=action.label,
-            intro=action.intro(obj),
-            danger=action.danger,
-        )
-
-
-class ViewOnlyRecordAdmin(RecordActionMixin, EvidenceAdmin):
-    """Rows created through a service form and never edited: the change page only shows
-    them, and changes of state (revoke, suspend) are record actions with their own page."""
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None:
-            return False
-        return super().has_change_permission(request, obj)

@@ -27,15 +27,13 @@ from partners.services.credentials import (
 from .common import (
     GREEN,
     RED,
-    ViewOnlyRecordAdmin,
-    action_page,
-    admin_page,
     badge,
     form_data,
     no_store,
     partners_in_play,
-    revoke_action,
 )
+from .pages import action_page, admin_page
+from .record_actions import ViewOnlyRecordAdmin, revoke_action
 
 
 class CredentialIssueForm(forms.Form):

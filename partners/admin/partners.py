@@ -35,16 +35,16 @@ from .common import (
     GREEN,
     GREY,
     RED,
-    EvidenceAdmin,
     ReasonForm,
+    RegistryAdmin,
     adopt,
     badge,
     change_url,
-    decision_view,
     expiry_horizon,
     form_data,
     get_object_or_404,
 )
+from .pages import decision_view
 from .partner_parts import (
     AgentInline,
     AuthorisationInline,
@@ -126,7 +126,7 @@ DETAIL_FIELDS = (
 
 
 @admin.register(Partner)
-class PartnerAdmin(EvidenceAdmin):
+class PartnerAdmin(RegistryAdmin):
     form = PartnerAddForm
     list_display = (
         "code",

@@ -12,7 +12,16 @@ from django.utils.html import format_html
 
 from partners.models import QualificationDocument, VettingDecision
 
-from .common import AMBER, GREEN, GREY, RED, ReadOnlyAdmin, badge, expiry_horizon, get_object_or_404
+from .common import (
+    AMBER,
+    GREEN,
+    GREY,
+    RED,
+    RegistryRecordAdmin,
+    badge,
+    expiry_horizon,
+    get_object_or_404,
+)
 
 
 def document_validity_badge(document: QualificationDocument) -> str:
@@ -53,7 +62,7 @@ class DocumentValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(QualificationDocument)
-class QualificationDocumentAdmin(ReadOnlyAdmin):
+class QualificationDocumentAdmin(RegistryRecordAdmin):
     """Documents are handed in on the partner's page (document_add); here they are only listed."""
 
     list_display = (
@@ -126,7 +135,7 @@ class QualificationDocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VettingDecision)
-class VettingDecisionAdmin(ReadOnlyAdmin):
+class VettingDecisionAdmin(RegistryRecordAdmin):
     """Every move through vetting, newest first. Recorded by the vetting service only."""
 
     list_display = (

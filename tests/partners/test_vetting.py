@@ -7,14 +7,15 @@ import itertools
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
+from auditsvc.ledger.errors import LedgerError
 from partners import errors
 from partners.choices import TRANSITIONS, PartnerStatus
 from partners.kinds import RegistryKind
 from partners.models import Partner, VettingDecision
 from partners.services import vetting
-from tests import factories
+from tests import factories, needs
 
 from .support import add_required_documents, bureau_entries, entry_body, ledger_size
 
@@ -423,22 +424,42 @@ def test_documents_are_not_needed_to_suspend_or_reject(make_partner, staff):
 # --- Locking ------------------------------------------------------------------------------
 
 
-def test_a_move_that_fails_in_the_ledger_leaves_no_decision(make_partner, approver):
+def test_a_move_the_ledger_refuses_leaves_no_decision(make_partner, approver):
     partner = make_partner(S.APPLIED)
     size = ledger_size()
-    # A reason the canonical encoder refuses (a lone surrogate) makes the
-    # ledger append fail after the checks: the decision must roll back with it.
-    with pytest.raises(Exception):  # noqa: B017 - any ledger error will do
+    # A reason the canonical encoder refuses (a lone surrogate): the ledger says why.
+    with pytest.raises(LedgerError, match="cannot be recorded"):
         vetting.vetting_start_review(partner, actor=approver, reason="bad \ud800 text")
     assert Partner.objects.get(pk=partner.pk).status == S.APPLIED
     assert not VettingDecision.objects.exists()
     assert ledger_size() == size
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks: SQLite serialises every writer anyway (IMMEDIATE transactions)",
-)
+def test_a_move_that_fails_after_its_entry_rolls_the_entry_and_the_decision_back(
+    make_partner, approver, monkeypatch
+):
+    partner = make_partner(S.APPLIED)
+    size = ledger_size()
+    real_save = Partner.save
+
+    def fail_on_status(self, *args, **kwargs):
+        if "status" in (kwargs.get("update_fields") or ()):
+            # By now the bureau-log entry and the VettingDecision are written.
+            assert VettingDecision.objects.filter(partner=self).exists()
+            assert ledger_size() == size + 1
+            raise DatabaseError("the disk is full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Partner, "save", fail_on_status)
+    with pytest.raises(DatabaseError, match="disk is full"):
+        vetting.vetting_start_review(partner, actor=approver, reason="documents received")
+
+    assert Partner.objects.get(pk=partner.pk).status == S.APPLIED
+    assert not VettingDecision.objects.exists()
+    assert ledger_size() == size
+
+
+@needs.postgres("row locks; SQLite serialises every writer anyway (IMMEDIATE transactions)")
 @pytest.mark.django_db(transaction=True)
 def test_a_second_approval_waits_for_the_first_and_is_then_refused(
     roles_after_flush, make_partner, approver, second_approver

@@ -25,7 +25,7 @@ from auditsvc.ingestion.models import AccessEvent, DailyAccessCount
 from auditsvc.ledger import selectors
 from auditsvc.ledger.keys import entry_signing_key
 from auditsvc.ledger.models import LedgerEntry, Log, PublishedKey, TreeNode
-from tests import factories
+from tests import factories, needs
 from tests.conftest import build_vetted_partner
 from tests.servers import database_url, gunicorn_server, run_clients
 
@@ -37,10 +37,8 @@ OVERLAPPING = 3  # batches the second client of a partner sends exactly as the f
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: a server process and the test must share the database",
-    ),
+    needs.postgres("a server process and the test must share the database"),
+    pytest.mark.slow,
 ]
 
 

@@ -17,8 +17,12 @@ import pytest
 import redis
 
 from auditsvc.ingestion.models import AccessEvent
+from tests import needs
 
 from .support import ACCESS_URL, access_event, post
+
+# Starts processes (servers, a worker, clients): left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -44,7 +48,7 @@ def redis_cache(port: int) -> dict:
 def redis_server():
     """A throw-away redis-server (no persistence) on a free port; yields (process, port)."""
     if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed")
+        pytest.skip(f"{needs.PREFIX}redis-server: a throw-away server to kill mid-test")
     port = free_port()
     process = subprocess.Popen(
         [

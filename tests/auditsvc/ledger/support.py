@@ -5,23 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-import pytest
-from django.conf import settings
 from django.db import connection
 
 from auditsvc.core.merkle import node_hash
+from tests import needs
 
-
-def is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-
-requires_postgres = pytest.mark.skipif(
-    not is_postgres(),
-    reason=(
-        "needs PostgreSQL: transactional tests empty tables between tests, which SQLite does "
-        "with DELETE, and the ledger's triggers refuse DELETE (PostgreSQL uses TRUNCATE)"
-    ),
+requires_postgres = needs.postgres(
+    "transactional tests empty tables between tests, which SQLite does with DELETE, "
+    "and the ledger's triggers refuse DELETE (PostgreSQL uses TRUNCATE)"
 )
 
 

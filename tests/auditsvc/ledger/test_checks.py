@@ -9,12 +9,12 @@ from django.core.checks import run_checks
 from django.db import connection, connections
 
 from auditsvc.ledger.checks import LEDGER_TABLES, ledger_role_messages
-
-from .support import is_postgres
+from tests import needs
+from tests.needs import is_postgres
 
 pytestmark = pytest.mark.django_db
 
-requires_postgres = pytest.mark.skipif(not is_postgres(), reason="only PostgreSQL has roles")
+requires_postgres = needs.postgres("only PostgreSQL has roles")
 
 
 @pytest.fixture

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+
 from .support import database_url_for_tests, naive_root, requires_postgres
+
+# Starts processes (servers, a worker, clients): left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 LOG_ID = "C0001"
 WORKERS = 4

@@ -12,12 +12,11 @@ from django.db import DatabaseError, connection, transaction
 
 from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.models import LedgerEntry, SignedCheckpoint, TreeNode
-
-from .support import is_postgres
+from tests import needs
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not is_postgres(), reason="SQLite has no TRUNCATE"),
+    needs.postgres("SQLite has no TRUNCATE"),
 ]
 
 TABLES = ("ledger_ledgerentry", "ledger_treenode", "ledger_signedcheckpoint")

@@ -17,15 +17,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import needs
+
 from .support import database_url_for_tests, requires_postgres
+
+# Starts processes (servers, a worker, clients): left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[3]
 CELERY = Path(sys.executable).parent / "celery"
 
-requires_redis = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("redis"),
-    reason="needs Redis as the Celery broker (set REDIS_URL)",
-)
+requires_redis = needs.redis("the Celery broker of a real worker")
 
 
 @pytest.fixture

@@ -30,14 +30,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("label", registered_models(APPS_UNDER_TEST))
-def test_it_renders_every_change_page_of_both_apps(
+def test_it_renders_every_change_page_of_every_app(
     label, as_superuser, registry, account_platform, superuser
 ):
     populate_everything(registry, account_platform, superuser)
     model, _ = model_admin_for(label)
     obj = model._default_manager.order_by("pk").first()
-    if obj is None:
-        pytest.skip(f"{label}: nothing in the test data creates a row of this model yet")
+    # A gap in the test data must not become a silent skip: populate_everything() makes a row.
+    assert obj is not None, f"{label}: nothing in populate_everything() creates a row of it"
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
     response = as_superuser.get(url)
     assert response.status_code == 200, label
