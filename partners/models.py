@@ -15,6 +15,11 @@ from .validators import validate_region_list, validate_uscc
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
+def local_day() -> dt.date:
+    """Today in Asia/Shanghai, the bureau's day (through ``timezone.now()``)."""
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
 class PartnerQuerySet(models.QuerySet):
     def next_code(self) -> str:
         """The next free partner code (P0001, P0002, ...). Call under a lock or retry."""
@@ -213,7 +218,7 @@ class Agent(models.Model):
     status = models.CharField(
         max_length=16, choices=AgentStatus.choices, default=AgentStatus.ACTIVE
     )
-    registered_on = models.DateField(default=dt.date.today)
+    registered_on = models.DateField(default=local_day)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from .choices import PartnerStatus, Violation, violations_in_order
 from .models import SHANGHAI, Authorisation, Partner, QualificationDocument, VettingDecision
@@ -29,8 +30,12 @@ __all__ = [
 
 
 def local_today() -> dt.date:
-    """Today in Asia/Shanghai: the day on which documents and letters are valid or not."""
-    return dt.datetime.now(SHANGHAI).date()
+    """Today in Asia/Shanghai: the day on which documents and letters are valid or not.
+
+    Read through ``timezone.now()``, so demo data built on a simulated clock
+    (``auditsvc.base.clock``) sees the simulated day.
+    """
+    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def partner_missing_documents(partner: Partner, *, on: dt.date | None = None) -> list[str]:

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 ('phone_ref', models.CharField(editable=False, max_length=64)),
                 ('identity_ref', models.CharField(db_index=True, editable=False, max_length=64)),
                 ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('left', 'Left the partner')], default='active', max_length=16)),
-                ('registered_on', models.DateField(default=datetime.date.today)),
+                ('registered_on', models.DateField(default=partners.models.local_day)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agents', to='partners.partner')),
             ],
