@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+import auditsvc.site as auditsvc_site
 from auditsvc.core.keys import SigningKey
 from auditsvc.ledger.services import append_entries, log_for_update
 from partners import choices, roles
@@ -105,15 +107,29 @@ def _published_signing_key(request, _signing_key_dir):
 # --- People ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def role_groups(db):
-    """The role groups of partners/migrations/0002_roles.py.
+def restore_roles() -> None:
+    """Run the site's role migrations' code again (idempotently), in migration order.
 
     A transactional test's flush empties every table; post_migrate brings the
-    permissions back but not the groups, so restore them (idempotently).
+    permissions back but not the groups. 0001_roles defines ``create_roles``;
+    each later role migration of the site app defines ``grant``, which adds
+    the permissions of a new feature to the groups.
     """
+    migrations = sorted(
+        path.stem for path in (Path(auditsvc_site.__file__).parent / "migrations").glob("0*.py")
+    )
+    for name in migrations:
+        module = import_module(f"auditsvc.site.migrations.{name}")
+        step = getattr(module, "create_roles", None) or getattr(module, "grant", None)
+        if step is not None:
+            step(django_apps, None)
+
+
+@pytest.fixture
+def role_groups(db):
+    """The role groups and their permissions, as the site's migrations make them."""
     if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
-        import_module("auditsvc.site.migrations.0001_roles").create_roles(django_apps, None)
+        restore_roles()
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
 from partners import roles
 from tests import factories
+from tests.conftest import restore_roles
 
 from .support import add_required_documents
 
@@ -41,7 +39,7 @@ def roles_after_flush(transactional_db):
 
     A transactional test starts from whatever the last one left: its flush
     empties every table, and post_migrate brings back permissions but not the
-    groups that partners/migrations/0002_roles.py made. Request this before
+    groups that the site's role migrations made. Request this before
     any persona so the groups exist again (the migration's code is idempotent).
     """
-    importlib.import_module("auditsvc.site.migrations.0001_roles").create_roles(django_apps, None)
+    restore_roles()

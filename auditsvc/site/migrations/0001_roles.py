@@ -6,6 +6,11 @@ so they are created here, at the top, after every app's tables exist.
 Permissions are normally created by the post_migrate signal, after every
 migration has run; a fresh database would not have them yet, so they are
 created here first (the usual pattern for data migrations that grant them).
+
+A feature that brings new permissions adds a site migration of its own whose
+``grant(apps, schema_editor)`` adds them to the groups (``add``, never
+``set``), after this one; tests replay ``create_roles`` and every ``grant``
+in order after a flush (tests/conftest.py ``restore_roles``).
 """
 
 from django.contrib.auth.management import create_permissions
