@@ -20,6 +20,8 @@ from rest_framework import authentication, exceptions
 from .models import ApiCredential, Partner, StaffToken
 
 PARTNER_KEY_PREFIX = "ask_"
+# A test key is recognisable on sight: its records never become evidence.
+PARTNER_TEST_KEY_PREFIX = "ask_test_"
 STAFF_TOKEN_PREFIX = "ast_"  # noqa: S105 (a prefix, not a secret)
 # last_used_at is written at most this often, so a busy key is not one UPDATE per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -49,6 +51,16 @@ class PartnerPrincipal:
     @property
     def pk(self) -> str:
         return f"partner:{self.partner.code}"
+
+    @property
+    def test(self) -> bool:
+        """Whether the key is a test key (its records go to the partner's test log)."""
+        return self.credential.is_test
+
+    @property
+    def log_ids(self) -> tuple[str, str]:
+        """The logs this partner's software may read: its own and its test log."""
+        return (self.partner.log_id, self.partner.test_log_id)
 
     def __str__(self) -> str:
         return f"partner {self.partner.code}"

@@ -75,7 +75,21 @@ class Partner(models.Model):
 
     @property
     def log_id(self) -> str:
+        """The partner's log: what its live keys report (its code, e.g. P0001)."""
         return self.code
+
+    @property
+    def test_log_id(self) -> str:
+        """The partner's test log (e.g. P0001T): what its test keys report.
+
+        Test records are validated and answered exactly like live ones but are
+        kept apart: they never count in daily caps, detection or exports
+        unless asked for.
+        """
+        return f"{self.code}T"
+
+    def log_id_for(self, *, test: bool) -> str:
+        return self.test_log_id if test else self.log_id
 
     @property
     def is_approved(self) -> bool:
@@ -267,9 +281,15 @@ class ApiCredential(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="credentials")
     label = models.CharField(max_length=100)
     prefix = models.CharField(
-        max_length=16, editable=False, help_text="Start of the key, to recognise it."
+        max_length=20, editable=False, help_text="Start of the key, to recognise it."
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_test = models.BooleanField(
+        "test key",
+        default=False,
+        editable=False,
+        help_text="A test key's records go to the partner's test log, never into evidence.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -282,7 +282,7 @@ def bearer_client(key: str) -> APIClient:
 
 @pytest.fixture
 def partner_key(vetted_partner) -> str:
-    return factories.issue_test_key(vetted_partner)
+    return factories.issue_partner_key(vetted_partner)
 
 
 @pytest.fixture
@@ -292,12 +292,12 @@ def partner_client(partner_key) -> APIClient:
 
 @pytest.fixture
 def other_partner_client(other_partner) -> APIClient:
-    return bearer_client(factories.issue_test_key(other_partner))
+    return bearer_client(factories.issue_partner_key(other_partner))
 
 
 @pytest.fixture
 def platform_client(account_platform) -> APIClient:
-    return bearer_client(factories.issue_test_key(account_platform))
+    return bearer_client(factories.issue_partner_key(account_platform))
 
 
 @pytest.fixture

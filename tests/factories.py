@@ -11,7 +11,13 @@ from django.contrib.auth.models import Group
 
 from auditsvc.base.identities import resident_id_check_char
 from partners import choices, models
-from partners.auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
+from partners.auth import (
+    PARTNER_KEY_PREFIX,
+    PARTNER_TEST_KEY_PREFIX,
+    STAFF_TOKEN_PREFIX,
+    hash_key,
+    new_key,
+)
 from partners.validators import USCC_ALPHABET, uscc_check_char
 
 ALL_PURPOSES = [p.value for p in choices.Purpose]
@@ -105,11 +111,13 @@ class AgentFactory(factory.django.DjangoModelFactory):
     identity_ref = factory.Sequence(lambda n: f"{n + 10**6:064x}")
 
 
-def issue_test_key(partner: models.Partner, label: str = "partner software") -> str:
-    """Create an active credential for ``partner`` and return its raw key."""
-    key, prefix = new_key(PARTNER_KEY_PREFIX)
+def issue_partner_key(
+    partner: models.Partner, label: str = "partner software", *, test: bool = False
+) -> str:
+    """Create an active credential (a live key, or a test key) for ``partner``; return the key."""
+    key, prefix = new_key(PARTNER_TEST_KEY_PREFIX if test else PARTNER_KEY_PREFIX)
     models.ApiCredential.objects.create(
-        partner=partner, label=label, prefix=prefix, key_hash=hash_key(key)
+        partner=partner, label=label, prefix=prefix, key_hash=hash_key(key), is_test=test
     )
     return key
 

@@ -115,7 +115,7 @@ class EnrolmentSessionAdmin(ReportedRecordAdmin):
         "violation_codes",
         "receipt",
     )
-    list_filter = ("partner", AgentCodeFilter, "purpose", ViolationFilter, "outcome")
+    list_filter = ("partner", AgentCodeFilter, "purpose", ViolationFilter, "outcome", "test")
     list_select_related = ("partner", "ledger_entry")
     date_hierarchy = "opened_at"
     search_fields = ("=client_session_id", "=agent_code", "=id")
@@ -134,7 +134,7 @@ class AccessEventAdmin(ReportedRecordAdmin):
         "violation_codes",
         "receipt",
     )
-    list_filter = ("partner", AgentCodeFilter, "purpose", ViolationFilter)
+    list_filter = ("partner", AgentCodeFilter, "purpose", ViolationFilter, "test")
     list_select_related = ("partner", "ledger_entry")
     date_hierarchy = "occurred_at"
     search_fields = ("=client_event_id", "=agent_code")
@@ -201,7 +201,7 @@ class AccountEventAdmin(ReportedRecordAdmin):
         "violation_codes",
         "receipt",
     )
-    list_filter = ("partner", "action", "channel", ViolationFilter)
+    list_filter = ("partner", "action", "channel", ViolationFilter, "test")
     list_select_related = ("partner", "ledger_entry")
     date_hierarchy = "occurred_at"
     # Exact client id only. Account ids, phones and devices are kept as

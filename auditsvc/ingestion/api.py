@@ -259,7 +259,7 @@ class ReceiptView(APIView):
         user = request.user
         if isinstance(user, PartnerPrincipal):
             # 404, not 403: whether another partner's log has an entry is not ours to say.
-            if user.partner.log_id != log_id:
+            if log_id not in user.log_ids:
                 raise NotFound(f"Log {log_id!r} has no entry {seq}.")
         else:
             self.check_ledger_permission(request)

@@ -17,6 +17,18 @@ from partners.choices import Purpose
 from partners.models import Agent, Partner
 
 
+class TestRecordMixin(models.Model):
+    """Whether a record came with a partner's test key (it then lives in the test log)."""
+
+    test = models.BooleanField(
+        default=False,
+        help_text="Reported with a test key: kept in the partner's test log, never evidence.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ViolationsMixin(models.Model):
     """Violation codes, comma-separated with surrounding commas (",a,b,") so that
     ``violations__contains=",code,"`` filters on every database."""
@@ -35,7 +47,7 @@ class ViolationsMixin(models.Model):
         return f",{','.join(codes)}," if codes else ""
 
 
-class EnrolmentSession(ViolationsMixin):
+class EnrolmentSession(TestRecordMixin, ViolationsMixin):
     """An agent helping one resident, from open to close."""
 
     class Outcome(models.TextChoices):
@@ -45,7 +57,7 @@ class EnrolmentSession(ViolationsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="sessions", db_index=False
-    )  # covered by the unique (partner, client id)
+    )  # covered by the unique (partner, test, client id)
     client_session_id = models.CharField(max_length=100)
     agent_code = models.CharField(max_length=32)
     agent = models.ForeignKey(
@@ -70,7 +82,7 @@ class EnrolmentSession(ViolationsMixin):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "client_session_id"], name="session_client_id_unique"
+                fields=["partner", "test", "client_session_id"], name="session_client_id_unique"
             )
         ]
         indexes = [
@@ -83,12 +95,12 @@ class EnrolmentSession(ViolationsMixin):
         return f"{self.partner_id}:{self.client_session_id}"
 
 
-class AccessEvent(ViolationsMixin):
+class AccessEvent(TestRecordMixin, ViolationsMixin):
     """One identity access a partner reported."""
 
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="access_events", db_index=False
-    )  # covered by the unique (partner, client id)
+    )  # covered by the unique (partner, test, client id)
     client_event_id = models.CharField(max_length=100)
     session = models.ForeignKey(
         EnrolmentSession, null=True, blank=True, on_delete=models.PROTECT, related_name="accesses"
@@ -111,7 +123,7 @@ class AccessEvent(ViolationsMixin):
         ordering = ["-occurred_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "client_event_id"], name="access_client_id_unique"
+                fields=["partner", "test", "client_event_id"], name="access_client_id_unique"
             )
         ]
         indexes = [
@@ -127,7 +139,7 @@ class AccessEvent(ViolationsMixin):
         return f"{self.partner_id}:{self.client_event_id}"
 
 
-class AccountEvent(ViolationsMixin):
+class AccountEvent(TestRecordMixin, ViolationsMixin):
     """An account platform's report of an account opened, bound, raised or closed.
 
     ``violations`` holds ``partner_not_approved`` when a platform that is not
@@ -148,7 +160,7 @@ class AccountEvent(ViolationsMixin):
 
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="account_events", db_index=False
-    )  # covered by the unique (partner, client id)
+    )  # covered by the unique (partner, test, client id)
     client_event_id = models.CharField(max_length=100)
     identity_ref = models.CharField(max_length=64)
     id_region_code = models.CharField(max_length=6)
@@ -166,7 +178,7 @@ class AccountEvent(ViolationsMixin):
         ordering = ["-occurred_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "client_event_id"], name="account_client_id_unique"
+                fields=["partner", "test", "client_event_id"], name="account_client_id_unique"
             )
         ]
         indexes = [
@@ -181,11 +193,12 @@ class AccountEvent(ViolationsMixin):
         return f"{self.partner_id}:{self.client_event_id}"
 
 
-class DailyAccessCount(models.Model):
+class DailyAccessCount(TestRecordMixin):
     """Accesses per partner (agent_code "") and per agent per Asia/Shanghai day, for the caps.
 
     Updated under the partner log's lock in the same transaction as the
-    events, so the count never races.
+    events, so the count never races. Test records are counted apart
+    (``test``), so they never use up a live cap.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
@@ -196,7 +209,7 @@ class DailyAccessCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "agent_code", "day"], name="daily_access_count_unique"
+                fields=["partner", "test", "agent_code", "day"], name="daily_access_count_unique"
             )
         ]
 

@@ -41,6 +41,13 @@ class CredentialIssueForm(forms.Form):
     label = forms.CharField(
         max_length=100, help_text="Which software or installation uses it, e.g. “field app v3”."
     )
+    test = forms.BooleanField(
+        label="Test key",
+        required=False,
+        help_text="For the partner's developers: requests are checked and answered like live "
+        "ones, but the records go to the partner's test log (e.g. P0001T) and are never "
+        "evidence. Test keys start with ask_test_.",
+    )
 
 
 class StaffTokenIssueForm(forms.Form):
@@ -135,12 +142,13 @@ class ApiCredentialAdmin(IssueOnceAdmin):
         "prefix_display",
         "partner",
         "label",
+        "is_test",
         "state",
         "created_at",
         "created_by",
         "last_used_at",
     )
-    list_filter = (RevokedFilter,)
+    list_filter = (RevokedFilter, "is_test")
     search_fields = ("prefix", "label", "partner__code", "partner__legal_name")
     list_select_related = ("partner", "created_by")
     issue_title = "Issue API key"
@@ -152,6 +160,7 @@ class ApiCredentialAdmin(IssueOnceAdmin):
         "partner",
         "label",
         "prefix_display",
+        "is_test",
         "state",
         "created_by",
         "created_at",
@@ -178,8 +187,9 @@ class ApiCredentialAdmin(IssueOnceAdmin):
         return CredentialIssueForm(data, initial={"partner": request.GET.get("partner")})
 
     def issue(self, request, form):
+        data = form.cleaned_data
         return credential_issue(
-            form.cleaned_data["partner"], actor=request.user, label=form.cleaned_data["label"]
+            data["partner"], actor=request.user, label=data["label"], test=data["test"]
         )
 
 

@@ -14,7 +14,13 @@ from django.utils import timezone
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
 
-from ..auth import PARTNER_KEY_PREFIX, STAFF_TOKEN_PREFIX, hash_key, new_key
+from ..auth import (
+    PARTNER_KEY_PREFIX,
+    PARTNER_TEST_KEY_PREFIX,
+    STAFF_TOKEN_PREFIX,
+    hash_key,
+    new_key,
+)
 from ..errors import CredentialRevoked
 from ..kinds import RegistryKind
 from ..models import ApiCredential, Partner, StaffToken
@@ -32,20 +38,26 @@ def _label(label: object) -> str:
     return text
 
 
-def credential_issue(partner: Partner, *, actor, label: str) -> tuple[ApiCredential, str]:
+def credential_issue(
+    partner: Partner, *, actor, label: str, test: bool = False
+) -> tuple[ApiCredential, str]:
     """Issue an API key for the partner's software; return the credential and the raw key.
 
     The raw key exists only in the return value: hand it over once. The
-    bureau log records the prefix, never the key.
+    bureau log records the prefix, never the key. A test key (``test=True``,
+    prefix ``ask_test_``) lets the partner's developers integrate: its
+    requests are validated and answered exactly like live ones, but its
+    records go to the partner's test log and are never evidence.
     """
     label = _label(label)
-    key, prefix = new_key(PARTNER_KEY_PREFIX)
+    key, prefix = new_key(PARTNER_TEST_KEY_PREFIX if test else PARTNER_KEY_PREFIX)
     with transaction.atomic():
         credential = ApiCredential.objects.create(
             partner=partner,
             label=label,
             prefix=prefix,
             key_hash=hash_key(key),
+            is_test=test,
             created_by=actor,
         )
         bureau_log(
@@ -55,6 +67,7 @@ def credential_issue(partner: Partner, *, actor, label: str) -> tuple[ApiCredent
                 "credential": credential.pk,
                 "prefix": prefix,
                 "label": label,
+                "test": test,
                 **actor_fields(actor),
                 "issued_at": format_time(credential.created_at),
             },

@@ -38,6 +38,11 @@ def credential_id(credential: ApiCredential | None) -> int | None:
     return credential.pk if credential is not None else None
 
 
+def is_test(credential: ApiCredential | None) -> bool:
+    """Whether the records come with a test key: they then go to the partner's test log."""
+    return credential is not None and credential.is_test
+
+
 @dataclass(slots=True)
 class AgentRecord:
     """One registered agent as ingestion judges it: current status and status history.

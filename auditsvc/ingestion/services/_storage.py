@@ -40,15 +40,21 @@ class _EntryRef:
     key_id: str
 
 
-def existing_records(model, partner: Partner, client_ids: Sequence[str]) -> dict[str, Recorded]:
-    """{client_event_id: receipt and violations} of the batch's ids already recorded (one query)."""
+def existing_records(
+    model, partner: Partner, client_ids: Sequence[str], *, test: bool
+) -> dict[str, Recorded]:
+    """{client_event_id: receipt and violations} of the batch's ids already recorded (one query).
+
+    Live and test records are separate namespaces: a test key's ids never
+    collide with the live ones.
+    """
     if connection.vendor == "postgresql":
         rows = pg_execute(
             f"SELECT r.client_event_id, r.violations, e.log_id, e.seq, e.leaf_hash, "  # noqa: S608
             f"e.signature, e.key_id FROM {model._meta.db_table} r "
             f"JOIN {LedgerEntry._meta.db_table} e ON e.id = r.ledger_entry_id "
-            "WHERE r.partner_id = %s AND r.client_event_id = ANY(%b::text[])",
-            [partner.pk, list(client_ids)],
+            "WHERE r.partner_id = %s AND r.test = %s AND r.client_event_id = ANY(%b::text[])",
+            [partner.pk, test, list(client_ids)],
         )
         return {
             client_id: Recorded(
@@ -58,7 +64,7 @@ def existing_records(model, partner: Partner, client_ids: Sequence[str]) -> dict
             for client_id, violations, *entry in rows
         }
     records = (
-        model.objects.filter(partner_id=partner.pk, client_event_id__in=client_ids)
+        model.objects.filter(partner_id=partner.pk, test=test, client_event_id__in=client_ids)
         .select_related("ledger_entry")
         .defer("ledger_entry__canonical")
     )

@@ -24,6 +24,7 @@ from ._common import (
     agent_check,
     agents_of,
     credential_id,
+    is_test,
     join_violations,
     require_kind,
 )
@@ -54,12 +55,13 @@ class _DailyCounts:
     two batches never count from the same starting value.
     """
 
-    def __init__(self, partner: Partner, keys: set[tuple[str, dt.date]]) -> None:
+    def __init__(self, partner: Partner, keys: set[tuple[str, dt.date]], *, test: bool) -> None:
         self.partner = partner
+        self.test = test
         days = {day for _, day in keys}
         codes = {code for code, _ in keys}
         rows = DailyAccessCount.objects.filter(
-            partner_id=partner.pk, day__in=days, agent_code__in=codes
+            partner_id=partner.pk, test=test, day__in=days, agent_code__in=codes
         ).values_list("agent_code", "day", "count")
         self.counts: dict[tuple[str, dt.date], int] = {(c, d): n for c, d, n in rows}
         self.changed: set[tuple[str, dt.date]] = set()
@@ -77,6 +79,7 @@ class _DailyCounts:
             [
                 DailyAccessCount(
                     partner_id=self.partner.pk,
+                    test=self.test,
                     agent_code=code,
                     day=day,
                     count=self.counts[code, day],
@@ -84,7 +87,7 @@ class _DailyCounts:
                 for code, day in sorted(self.changed)
             ],
             update_conflicts=True,
-            unique_fields=["partner", "agent_code", "day"],
+            unique_fields=["partner", "test", "agent_code", "day"],
             update_fields=["count"],
         )
 
@@ -109,11 +112,12 @@ def _record_batch(partner: Partner, model, events, record, credential) -> list[E
     the duplicate check and the daily counters race-free across requests.
     """
     client_ids = [event.client_event_id for event in events]
+    test = is_test(credential)
     with transaction.atomic():
-        log = log_for_update(partner.code)
-        existing = existing_records(model, partner, client_ids)
+        log = log_for_update(partner.log_id_for(test=test))
+        existing = existing_records(model, partner, client_ids, test=test)
         new = [event for event in events if event.client_event_id not in existing]
-        recorded = record(partner, log, new, credential) if new else {}
+        recorded = record(partner, log, new, credential, test) if new else {}
     return _results(client_ids, existing, recorded)
 
 
@@ -143,6 +147,7 @@ def access_events_record(
 # Columns of the rows _record_accesses builds, in order.
 _ACCESS_COLUMNS = (
     "partner_id",
+    "test",
     "client_event_id",
     "session_id",
     "agent_code",
@@ -159,7 +164,11 @@ _ACCESS_COLUMNS = (
 
 
 def _record_accesses(
-    partner: Partner, log, events: list[AccessEventIn], credential: ApiCredential | None
+    partner: Partner,
+    log,
+    events: list[AccessEventIn],
+    credential: ApiCredential | None,
+    test: bool,
 ) -> dict[str, EventResult]:
     scope = PartnerScope.load(partner)
     agents = agents_of(partner, {event.agent_code for event in events})
@@ -168,7 +177,7 @@ def _record_accesses(
         {
             session.pk: session
             for session in EnrolmentSession.objects.filter(
-                partner_id=partner.pk, pk__in=session_ids
+                partner_id=partner.pk, test=test, pk__in=session_ids
             ).only("id", "identity_ref", "region_code", "opened_at", "closed_at")
         }
         if session_ids
@@ -178,7 +187,7 @@ def _record_accesses(
     # Per agent (its code) and per partner (agent code "") for each local day.
     count_keys = {(event.agent_code, day) for event, day in zip(events, days, strict=True)}
     count_keys.update(("", day) for day in days)
-    counts = _DailyCounts(partner, count_keys)
+    counts = _DailyCounts(partner, count_keys, test=test)
     reporter = credential_id(credential)
     check = scope.check
     kind = IngestionKind.ACCESS_RECORDED.value
@@ -237,6 +246,7 @@ def _record_accesses(
         rows.append(
             (
                 partner.pk,
+                test,
                 event.client_event_id,
                 session.pk if session is not None else None,
                 event.agent_code,
@@ -281,6 +291,7 @@ def account_events_record(
 
 _ACCOUNT_COLUMNS = (
     "partner_id",
+    "test",
     "client_event_id",
     "identity_ref",
     "id_region_code",
@@ -296,7 +307,11 @@ _ACCOUNT_COLUMNS = (
 
 
 def _record_accounts(
-    partner: Partner, log, events: list[AccountEventIn], credential: ApiCredential | None
+    partner: Partner,
+    log,
+    events: list[AccountEventIn],
+    credential: ApiCredential | None,
+    test: bool,
 ) -> dict[str, EventResult]:
     # Judged when the event happened and now, like accesses (PartnerScope).
     approved_at = PartnerScope.load(partner).approved_at
@@ -329,6 +344,7 @@ def _record_accounts(
         rows.append(
             (
                 partner.pk,
+                test,
                 event.client_event_id,
                 identity.identity_ref,
                 identity.region_code,

@@ -18,7 +18,14 @@ from ..errors import SessionAlreadyClosed, SessionNotFound
 from ..kinds import IngestionKind
 from ..models import EnrolmentSession
 from ..validation import SessionCloseIn, SessionOpenIn
-from ._common import agent_check, agents_of, credential_id, join_violations, require_kind
+from ._common import (
+    agent_check,
+    agents_of,
+    credential_id,
+    is_test,
+    join_violations,
+    require_kind,
+)
 
 
 @dataclass(slots=True)
@@ -51,12 +58,13 @@ def session_open(
     are recorded as violations, never refused.
     """
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
+    test = is_test(credential)
     with transaction.atomic():
         # First, before the idempotency check: the lock serialises the partner's writes.
-        log = log_for_update(partner.code)
+        log = log_for_update(partner.log_id_for(test=test))
         existing = (
             EnrolmentSession.objects.select_related("ledger_entry")
-            .filter(partner_id=partner.pk, client_session_id=data.client_session_id)
+            .filter(partner_id=partner.pk, test=test, client_session_id=data.client_session_id)
             .first()
         )
         if existing is not None:
@@ -95,6 +103,7 @@ def session_open(
         session = EnrolmentSession.objects.create(
             id=session_id,
             partner=partner,
+            test=test,
             client_session_id=data.client_session_id,
             agent_code=data.agent_code,
             agent_id=agent_id,
@@ -127,11 +136,12 @@ def session_close(
     ``SessionNotFound`` (404), exactly as a session that does not exist.
     """
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
+    test = is_test(credential)
     with transaction.atomic():
-        log = log_for_update(partner.code)
+        log = log_for_update(partner.log_id_for(test=test))
         session = (
             EnrolmentSession.objects.select_related("close_entry")
-            .filter(partner_id=partner.pk, pk=session_id)
+            .filter(partner_id=partner.pk, test=test, pk=session_id)
             .first()
         )
         if session is None:

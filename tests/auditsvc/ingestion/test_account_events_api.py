@@ -168,7 +168,7 @@ def test_it_keeps_two_platforms_apart(platform_client, account_platform, now):
     from tests.conftest import bearer_client
 
     second = factories.PartnerFactory(kind=account_platform.kind, status=PartnerStatus.APPROVED)
-    second_client = bearer_client(factories.issue_test_key(second))
+    second_client = bearer_client(factories.issue_partner_key(second))
 
     post(platform_client, ACCOUNT_URL, {"events": [account_event(now, 1)]})
     response = post(second_client, ACCOUNT_URL, {"events": [account_event(now, 1)]})
@@ -187,7 +187,7 @@ def other_platform_client(db):
     other = factories.PartnerFactory(
         kind=PartnerKind.ACCOUNT_PLATFORM, status=PartnerStatus.APPROVED
     )
-    return other, bearer_client(factories.issue_test_key(other))
+    return other, bearer_client(factories.issue_partner_key(other))
 
 
 def test_one_platform_cannot_read_anothers_receipts(platform_client, other_platform_client, now):

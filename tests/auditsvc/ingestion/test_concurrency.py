@@ -119,7 +119,7 @@ def assert_log_is_sound(log_id: str) -> None:
 def test_concurrent_clients_never_break_a_log(signing_key, now):
     first = build_vetted_partner()
     second = build_vetted_partner()
-    keys = {partner.code: factories.issue_test_key(partner) for partner in (first, second)}
+    keys = {partner.code: factories.issue_partner_key(partner) for partner in (first, second)}
     entry_signing_key()  # publish the key now, not from two server workers at once
 
     jobs_spec = [

@@ -223,7 +223,7 @@ def test_it_refuses_a_missing_or_unknown_key(client, db, now):
 
 
 def test_it_refuses_a_revoked_key(vetted_partner, now):
-    key = factories.issue_test_key(vetted_partner)
+    key = factories.issue_partner_key(vetted_partner)
     vetted_partner.credentials.update(revoked_at=timezone.now())
 
     response = post(bearer_client(key), SESSIONS_URL, session_body(now))

@@ -43,7 +43,7 @@ def test_it_counts_each_credential_separately(partner_client, vetted_partner, th
         post(partner_client, ACCESS_URL, {"events": [access_event(now, n)]})
     assert post(partner_client, ACCESS_URL, {"events": [access_event(now, 3)]}).status_code == 429
 
-    second_key = bearer_client(factories.issue_test_key(vetted_partner, label="second server"))
+    second_key = bearer_client(factories.issue_partner_key(vetted_partner, label="second server"))
     response = post(second_key, ACCESS_URL, {"events": [access_event(now, 3)]})
 
     assert response.status_code == 201

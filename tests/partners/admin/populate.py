@@ -44,7 +44,7 @@ def report_activity(partner, account_platform) -> None:
     """A session, an access and an account event through the API (rows of the audit app)."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=30)
     resident = {"scheme": "cn-resident-id", "value": factories.make_resident_id(sequence=321)}
-    client = bearer_client(factories.issue_test_key(partner))
+    client = bearer_client(factories.issue_partner_key(partner))
     response = client.post(
         "/api/v1/sessions",
         {
@@ -79,7 +79,7 @@ def report_activity(partner, account_platform) -> None:
         format="json",
     )
     assert response.status_code == 201, response.content
-    platform = bearer_client(factories.issue_test_key(account_platform))
+    platform = bearer_client(factories.issue_partner_key(account_platform))
     response = platform.post(
         "/api/v1/account-events",
         {

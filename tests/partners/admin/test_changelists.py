@@ -121,7 +121,7 @@ def make_agents(n: int) -> None:
 def make_credentials(n: int) -> None:
     user = factories.UserFactory()
     for _ in range(n):
-        key = factories.issue_test_key(factories.PartnerFactory())
+        key = factories.issue_partner_key(factories.PartnerFactory())
         assert key
     from partners.models import ApiCredential
 
@@ -173,7 +173,7 @@ def make_partner_file(partner, n: int) -> None:
         factories.DocumentFactory(partner=partner, uploaded_by=user)
         factories.AuthorisationFactory(partner=partner)
         factories.AgentFactory(partner=partner)
-        factories.issue_test_key(partner)
+        factories.issue_partner_key(partner)
         VettingDecision.objects.create(
             partner=partner, actor=user, from_status="applied", to_status="under_review", reason="r"
         )
