@@ -31,6 +31,14 @@ from partners.models import VettingDecision
 
 from . import factories, needs
 from .admin_clients import admin_client_for
+from .browser import (  # noqa: F401  (browser fixtures for every test module)
+    _async_unsafe_allowed,
+    browser,
+    browser_locale,
+    page,
+    phone_page,
+    screenshot,
+)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -130,6 +138,18 @@ def role_groups(db):
     """The role groups and their permissions, as the site's migrations make them."""
     if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
         restore_roles()
+
+
+@pytest.fixture
+def roles_after_flush(transactional_db):
+    """The role groups, for a transactional test.
+
+    A transactional test starts from whatever the last one left: its flush
+    empties every table, and post_migrate brings back permissions but not the
+    groups that the site's role migrations made. Request this before
+    any persona so the groups exist again (the migration's code is idempotent).
+    """
+    restore_roles()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.contrib.auth.models import Group
 
 from partners import roles
 from tests import factories
-from tests.conftest import restore_roles
 
 from .support import add_required_documents
 
@@ -31,15 +30,3 @@ def approver_only(db):
     user = factories.UserFactory(username="approver-only")
     user.groups.add(Group.objects.get(name=roles.APPROVERS))
     return user
-
-
-@pytest.fixture
-def roles_after_flush(transactional_db):
-    """The role groups, for a transactional test.
-
-    A transactional test starts from whatever the last one left: its flush
-    empties every table, and post_migrate brings back permissions but not the
-    groups that the site's role migrations made. Request this before
-    any persona so the groups exist again (the migration's code is idempotent).
-    """
-    restore_roles()

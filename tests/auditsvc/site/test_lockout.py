@@ -6,9 +6,7 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.admin_clients import PASSWORD
-
-from .test_two_factor import current_code
+from tests.admin_clients import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 

@@ -6,22 +6,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.admin_clients import MODEL_BACKEND, PASSWORD, admin_client_for
+from tests.admin_clients import MODEL_BACKEND, PASSWORD, admin_client_for, current_code
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
 INDEX = "/admin/"
-
-
-def current_code(device: TOTPDevice) -> str:
-    """What the user's authenticator app shows right now."""
-    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{code:0{device.digits}d}"
 
 
 @pytest.fixture
