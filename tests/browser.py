@@ -21,6 +21,7 @@ starts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -68,12 +69,16 @@ def _async_unsafe_allowed(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _context(browser, live_server, viewport: dict, locale: str):
+@contextlib.contextmanager
+def _new_page(browser, live_server, viewport: dict, locale: str) -> Iterator:
     context = browser.new_context(
         viewport=viewport, base_url=live_server.url, locale=locale, ignore_https_errors=True
     )
     context.set_default_timeout(15_000)
-    return context
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -84,20 +89,16 @@ def browser_locale() -> str:
 
 @pytest.fixture
 def page(browser, live_server, browser_locale):
-    context = _context(browser, live_server, DESKTOP, browser_locale)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    """A page at 1366x768, an ordinary office screen."""
+    with _new_page(browser, live_server, DESKTOP, browser_locale) as opened:
+        yield opened
 
 
 @pytest.fixture
 def phone_page(browser, live_server, browser_locale):
-    context = _context(browser, live_server, PHONE, browser_locale)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    """A page at 360x640, a cheap phone's screen."""
+    with _new_page(browser, live_server, PHONE, browser_locale) as opened:
+        yield opened
 
 
 @pytest.fixture
