@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "auditsvc.ledger",
     "partners",
     "auditsvc.ingestion",
+    "auditsvc.reports",
     "auditsvc.site",
     "auditsvc.demo",
 ]
