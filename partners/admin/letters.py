@@ -192,7 +192,7 @@ class LetterAdmin(ViewOnlyRecordAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            f"Letter {obj.number} issued to {obj.partner}. Print it below (or save it as PDF).",
+            f"Letter {obj.number} issued to {obj.partner}: print it, or save it as PDF.",
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:partners_letter_print", args=[obj.pk]))

@@ -29,6 +29,7 @@ def test_an_approver_issues_and_prints_a_letter(
     letter = Letter.objects.get()
     assert page.url.endswith(f"/admin/partners/letter/{letter.pk}/print/")
     assert page.locator("#letter-number").inner_text() == letter.number
+    assert f"Letter {letter.number} issued" in page.locator(".toolbar .message").inner_text()
     assert page.locator("#letter-key-id").inner_text() == letter.key_id
     assert page.locator("#letter-signature").inner_text() == letter.signature
     assert page.locator(".qr svg").count() == 1
@@ -37,3 +38,11 @@ def test_an_approver_issues_and_prints_a_letter(
     page.emulate_media(media="print")
     assert not page.locator(".toolbar").is_visible()
     screenshot(page, "print-paper")
+
+    page.emulate_media(media="screen")
+    page.goto(f"/admin/partners/authorisation/{authorisation.pk}/change/")
+    assert letter.number in page.locator("#content-main").inner_text()
+    screenshot(page, "authorisation")
+    page.goto(f"/admin/partners/letter/{letter.pk}/change/")
+    assert "REVOKE" in page.locator(".object-tools").inner_text().upper()
+    screenshot(page, "letter")
