@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DataField, LetterStatus, PartnerKind, PartnerStatus, Purpose
@@ -68,10 +69,12 @@ def issuable_authorisations():
 class AuthorisationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, authorisation: Authorisation) -> str:
         partner = authorisation.partner
-        return (
-            f"{partner.code} {partner.legal_name} — {authorisation.letter_number} "
-            f"({authorisation.valid_from} to {authorisation.valid_until})"
-        )
+        return gettext("%(partner)s — %(reference)s (%(start)s to %(end)s)") % {
+            "partner": f"{partner.code} {partner.legal_name}",
+            "reference": authorisation.letter_number,
+            "start": authorisation.valid_from,
+            "end": authorisation.valid_until,
+        }
 
 
 class LetterIssueForm(forms.ModelForm):
@@ -114,14 +117,19 @@ class LetterAdmin(ViewOnlyRecordAdmin):
     record_actions = (
         revoke_action(
             letter_revoke,
-            title=lambda letter: f"Revoke letter {letter.number}",
+            title=lambda letter: gettext("Revoke letter %(number)s") % {"number": letter.number},
             intro=lambda letter: (
-                f"From now on the public check page says REVOKED for letter {letter.number} "
-                f"of {letter.partner}. The authorisation itself stays as it is (revoke it too if "
-                "the partner must stop work). The revocation is recorded in the bureau log and "
-                "cannot be undone; issue a new letter if one is needed."
+                gettext(
+                    "From now on the public check page says REVOKED for letter %(number)s of "
+                    "%(partner)s. The authorisation itself stays as it is (revoke it too if the "
+                    "partner must stop work). The revocation is recorded in the bureau log and "
+                    "cannot be undone; issue a new letter if one is needed."
+                )
+                % {"number": letter.number, "partner": letter.partner}
             ),
-            success=lambda letter, _data: f"Letter {letter.number} revoked.",
+            success=lambda letter, _data: (
+                gettext("Letter %(number)s revoked.") % {"number": letter.number}
+            ),
         ),
     )
     detail_fields = (
@@ -192,7 +200,8 @@ class LetterAdmin(ViewOnlyRecordAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            f"Letter {obj.number} issued to {obj.partner}: print it, or save it as PDF.",
+            gettext("Letter %(number)s issued to %(partner)s: print it, or save it as PDF.")
+            % {"number": obj.number, "partner": obj.partner},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:partners_letter_print", args=[obj.pk]))
@@ -237,7 +246,10 @@ class LetterAdmin(ViewOnlyRecordAdmin):
 
     @admin.display(description=_("valid (Asia/Shanghai)"))
     def validity(self, letter: Letter) -> str:
-        return f"{letter.document['valid_from']} to {letter.document['valid_until']}"
+        return gettext("%(start)s to %(end)s inclusive") % {
+            "start": letter.document["valid_from"],
+            "end": letter.document["valid_until"],
+        }
 
     @admin.display(description=_("letter"))
     def links(self, letter: Letter) -> str:
