@@ -3,6 +3,7 @@
 /admin/       bureau staff and auditors (two-factor sign-in)
 /api/v1/      partner software, account platforms, auditors, the public proofs
 /api/schema/  OpenAPI 3 schema; /api/docs/ interactive documentation
+/verify/      the public letter check (no login): /verify/letters/<number>[.json]
 """
 
 from django.contrib import admin
@@ -20,4 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+# The public letter check: plain pages for residents and village doctors, not the API.
+urlpatterns += [
+    path("verify/", include("partners.letters_urls")),
 ]

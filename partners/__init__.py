@@ -6,5 +6,6 @@ app says the partner may do. ``models`` and ``choices``: partners, documents,
 vetting decisions, authorisations, agents, API keys and staff tokens;
 ``services/``: one atomic function per decision; ``selectors``: reads, among
 them ``PartnerScope`` ("was this partner allowed to do this, here, then?");
-``auth``: API key and token authentication; ``admin/``: the staff's pages.
+``auth``: API key and token authentication; ``admin/``: the staff's pages;
+``letters``: letter numbers and status, ``letters_public``: the public check page.
 """

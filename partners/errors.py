@@ -48,3 +48,15 @@ class AuthorisationRevoked(PartnerError):
     code = "authorisation_revoked"
     status = 409
     title = "This authorisation is already revoked."
+
+
+class LetterNotIssuable(PartnerError):
+    code = "letter_not_issuable"
+    status = 409
+    title = "A letter can be issued only from a current authorisation of an approved partner."
+
+
+class LetterRevoked(PartnerError):
+    code = "letter_revoked"
+    status = 409
+    title = "This letter is already revoked."

@@ -15,3 +15,5 @@ class RegistryKind(StrEnum):
     CREDENTIAL_REVOKED = "credential.revoked"
     STAFF_TOKEN_ISSUED = "staff_token.issued"  # noqa: S105 (a ledger kind)
     STAFF_TOKEN_REVOKED = "staff_token.revoked"  # noqa: S105 (a ledger kind)
+    LETTER_ISSUED = "letter.issued"
+    LETTER_REVOKED = "letter.revoked"

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from auditsvc.core.documents import LETTER
+
 from .choices import AgentStatus, DocumentType, PartnerKind, PartnerStatus
 from .validators import validate_region_list, validate_uscc
 
@@ -154,7 +156,15 @@ class Authorisation(models.Model):
     """What a partner may do, where and when, under one authorisation letter."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="authorisations")
-    letter_number = models.CharField(max_length=64, unique=True)
+    # The bureau's own reference for the decision (its file number), typed by staff.
+    # Residents check the number of a Letter issued from it, which the service draws.
+    letter_number = models.CharField(
+        "bureau reference",
+        max_length=64,
+        unique=True,
+        help_text="The bureau's own file number of this authorisation. Residents check the "
+        "number printed on a letter issued from it, which the service generates.",
+    )
     regions = models.JSONField(
         validators=[validate_region_list],
         help_text="Division codes or their 2- and 4-digit prefixes.",
@@ -341,3 +351,69 @@ class StaffToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Letter(models.Model):
+    """A printed authorisation letter, issued from an authorisation, that anyone can check.
+
+    Its ``number`` (80 random bits, partners.letters) is what residents and
+    village doctors type or scan on the public check page; the page judges
+    its status live (partners.letters.letter_status), so suspending or revoking
+    the partner, revoking the authorisation or reaching its end invalidates
+    the letter at once. ``document`` is the signed JSON's document exactly as
+    signed at issue (with ``key_id`` and ``signature``); it is never changed.
+    """
+
+    number = models.CharField(max_length=19, unique=True, editable=False)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="letters", editable=False
+    )
+    # Chosen on the issuing form, fixed afterwards (letters are never edited).
+    authorisation = models.ForeignKey(
+        Authorisation, on_delete=models.PROTECT, related_name="letters"
+    )
+    document = models.JSONField(editable=False, help_text="The signed document, as signed.")
+    key_id = models.CharField(max_length=8, editable=False)
+    signature = models.CharField(max_length=100, editable=False, help_text="Base64 Ed25519.")
+    issued_at = models.DateTimeField(default=timezone.now, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    ledger_seq = models.BigIntegerField(
+        null=True, editable=False, help_text="Seq of the bureau-log entry that records the issue."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    revoke_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        # Letters are issued and revoked through their own permissions, never edited or deleted.
+        default_permissions = ("view",)
+        permissions = [
+            ("issue_letter", "Can issue authorisation letters"),
+            ("revoke_letter", "Can revoke authorisation letters"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def signed_document(self) -> dict:
+        """The signed JSON object (DESIGN.md "Signed documents"), as offered for download."""
+        return {
+            "type": LETTER,
+            "document": self.document,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }

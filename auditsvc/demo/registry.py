@@ -11,12 +11,14 @@ from django.db.models import Q
 from auditsvc.ledger import keys, publishing
 from auditsvc.ledger.errors import NoSigningKey
 from partners.choices import DataField, PartnerStatus, Purpose
-from partners.models import ApiCredential, Authorisation, Partner
+from partners.models import ApiCredential, Authorisation, Letter, Partner
+from partners.selectors import local_today
 from partners.services.agents import agent_register
 from partners.services.authorisations import authorisation_grant
 from partners.services.credentials import (
     credential_revoke,
 )
+from partners.services.letters import letter_issue
 from partners.services.vetting import (
     document_add,
     partner_register,
@@ -146,3 +148,23 @@ def replace_demo_keys(partner: Partner, *, actor) -> None:
         credential_revoke(
             credential, actor=actor, reason="Replaced by a fresh demo key (seed_demo)."
         )
+
+
+def ensure_letters(partner: Partner, *, actor) -> list[str]:
+    """A letter for each current authorisation of the partner that has none; their numbers.
+
+    Issued by ``actor`` (an approver) through ``letter_issue``, so each is a
+    signed document and a bureau-log entry like a real one; a letter revoked
+    by hand stays revoked, and a re-run issues a fresh one beside it.
+    """
+    today = local_today()
+    current = Authorisation.objects.filter(
+        partner=partner, revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today
+    )
+    for authorisation in current:
+        if not authorisation.letters.filter(revoked_at__isnull=True).exists():
+            letter_issue(authorisation, actor=actor)
+    letters = Letter.objects.filter(authorisation__in=current, revoked_at__isnull=True).order_by(
+        "issued_at", "number"
+    )
+    return list(letters.values_list("number", flat=True))

@@ -44,6 +44,7 @@ from .people import SeededUser, seed_user
 from .registry import (
     ensure_agents,
     ensure_authorisation,
+    ensure_letters,
     ensure_partner,
     ensure_signing_key,
     replace_demo_keys,
@@ -83,7 +84,8 @@ def seed_demo() -> dict[str, Any]:
             letters: list[str] = []
             if spec.kind == PartnerKind.ENROLMENT_PARTNER:
                 agents = ensure_agents(partner, spec, actor=staff)
-                letters = ensure_authorisation(partner, spec, actor=staff, today=today)
+                ensure_authorisation(partner, spec, actor=staff, today=today)
+                letters = ensure_letters(partner, actor=approver)
             replace_demo_keys(partner, actor=staff)
             credential, api_key = credential_issue(
                 partner, actor=staff, label=f"{DEMO_KEY_LABEL} {stamp})"

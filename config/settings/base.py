@@ -8,6 +8,7 @@ embedded default: SQLite under ``var/`` and a file-system Celery broker, so
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "auditsvc.ledger",
     "partners",
     "auditsvc.ingestion",
+    "auditsvc.reports",
     "auditsvc.site",
     "auditsvc.demo",
 ]
@@ -261,6 +263,35 @@ AUDITSVC_MAX_BATCH = env.int("AUDITSVC_MAX_BATCH", default=1000)
 AUDITSVC_MAX_CLOCK_SKEW_SECONDS = env.int("AUDITSVC_MAX_CLOCK_SKEW_SECONDS", default=300)
 # Checkpoints: sign a grown log at once on the next beat, an idle one at least this often.
 AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES = env.int("AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES", default=60)
+
+# Letters, the public letter check and residents' access reports.
+# Where the public check page lives, as printed in letters' QR codes (e.g.
+# https://audit.ybj.example); empty: the address the admin page was opened at.
+AUDITSVC_PUBLIC_URL = env.str("AUDITSVC_PUBLIC_URL", default="").rstrip("/")
+if AUDITSVC_PUBLIC_URL and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", AUDITSVC_PUBLIC_URL):
+    raise ImproperlyConfigured(
+        f"AUDITSVC_PUBLIC_URL must be an http(s) address such as https://audit.ybj.example, "
+        f"not {AUDITSVC_PUBLIC_URL!r}."
+    )
+# The issuing bureau's name, on letters, reports and the public page.
+AUDITSVC_BUREAU_NAME = env.str("AUDITSVC_BUREAU_NAME", default="Medical Insurance Bureau").strip()
+if not AUDITSVC_BUREAU_NAME:
+    raise ImproperlyConfigured("AUDITSVC_BUREAU_NAME cannot be empty.")
+# The telephone number the public page gives for reporting misuse of a letter
+# (12393: the national medical-insurance service hotline).
+AUDITSVC_MISUSE_PHONE = env.str("AUDITSVC_MISUSE_PHONE", default="12393").strip()
+if not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", AUDITSVC_MISUSE_PHONE):
+    raise ImproperlyConfigured(
+        f"AUDITSVC_MISUSE_PHONE must be a telephone number, not {AUDITSVC_MISUSE_PHONE!r}."
+    )
+# Failed look-ups (unknown letter numbers and credit codes) one client address may
+# make on the public page per period: N/min, N/hour or N/day. Successful look-ups never count.
+AUDITSVC_VERIFY_FAILED_LOOKUPS = env.str("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", AUDITSVC_VERIFY_FAILED_LOOKUPS):
+    raise ImproperlyConfigured(
+        "AUDITSVC_VERIFY_FAILED_LOOKUPS must look like 30/hour (N/s, N/min, N/hour or N/day), "
+        f"not {AUDITSVC_VERIFY_FAILED_LOOKUPS!r}."
+    )
 
 # --- Celery -----------------------------------------------------------------------
 

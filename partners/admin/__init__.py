@@ -6,6 +6,6 @@ records are evidence and cannot be deleted here. The site itself (two-factor
 sign-in, dashboard) is auditsvc.site.admin_site.
 """
 
-from . import agents, authorisations, credentials, partners, records
+from . import agents, authorisations, credentials, letters, partners, records
 
-__all__ = ["agents", "authorisations", "credentials", "partners", "records"]
+__all__ = ["agents", "authorisations", "credentials", "letters", "partners", "records"]

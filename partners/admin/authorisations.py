@@ -22,6 +22,7 @@ from .common import (
     badge,
     expiry_horizon,
 )
+from .letters import LetterInline, issue_letter_tool
 from .record_actions import ViewOnlyRecordAdmin, revoke_action
 
 
@@ -155,6 +156,7 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
             ),
         ),
     )
+    inlines = (LetterInline,)
     detail_fields = (
         "partner",
         "letter_number",
@@ -184,12 +186,12 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     @admin.display(description="purposes")
     def purposes_display(self, authorisation: Authorisation) -> str:
         labels = dict(Purpose.choices)
-        return ", ".join(labels.get(value, value) for value in authorisation.purposes or [])
+        return ", ".join(str(labels.get(value, value)) for value in authorisation.purposes or [])
 
     @admin.display(description="fields")
     def fields_display(self, authorisation: Authorisation) -> str:
         labels = dict(DataField.choices)
-        return ", ".join(labels.get(value, value) for value in authorisation.fields or [])
+        return ", ".join(str(labels.get(value, value)) for value in authorisation.fields or [])
 
     @admin.display(description="hours (Asia/Shanghai)")
     def hours(self, authorisation: Authorisation) -> str:
@@ -205,6 +207,13 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
             authorisation.daily_cap_per_partner,
         )
         return f"{show(per_agent)} / {show(per_partner)}"
+
+    def extra_object_tools(self, request, obj):
+        return issue_letter_tool(request, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        # The letters list belongs to the authorisation's page, not to the grant form.
+        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def get_fields(self, request, obj=None):
         if obj is None:

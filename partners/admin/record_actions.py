@@ -124,7 +124,15 @@ class RecordActionMixin:
                 for action in self.record_actions
                 if action.offered(obj)
             ]
+        if obj is not None:
+            extra = self.extra_object_tools(request, obj)
+            context["record_actions"] = [*context.get("record_actions", []), *extra]
         return super().change_view(request, object_id, form_url, context)
+
+    def extra_object_tools(self, request: HttpRequest, obj: models.Model) -> list[dict[str, str]]:
+        """More buttons beside the record actions (``{"label", "url"}``), each with its own
+        permission check: e.g. an authorisation's "Issue a letter", which needs another one."""
+        return []
 
     def record_action_view(self, request: HttpRequest, object_id: str, action_name: str):
         """The confirming page of one record action, and the service call once confirmed."""

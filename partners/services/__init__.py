@@ -1,6 +1,7 @@
 """The registry's decisions, one atomic function each, each writing its bureau-log entry.
 
 ``vetting`` (registration, documents, vetting moves with maker-checker),
-``authorisations``, ``agents``, ``credentials`` (API keys and staff tokens);
+``authorisations``, ``letters`` (issued and revoked by approvers), ``agents``,
+``credentials`` (API keys and staff tokens);
 ``_common`` holds what they share (the reason rule, revocation).
 """

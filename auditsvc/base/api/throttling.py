@@ -6,6 +6,11 @@ window counter with ``cache.add`` + ``cache.incr`` (INCR in Redis), which is
 atomic. If the cache is unreachable it fails open and logs it: recording
 evidence matters more than rate limiting, and Redis being down must not stop
 ingestion.
+
+``window_hit`` and ``window_count`` are that counter on their own, for limits
+that are not a REST framework throttle (the public letter check counts only
+failed look-ups); ``client_address`` is the address the anonymous throttle
+counts, behind ``NUM_PROXIES`` trusted proxies.
 """
 
 from __future__ import annotations
@@ -44,6 +49,65 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period]
 
 
+def client_address(request) -> str:
+    """The client's address as the anonymous throttle counts it (``NUM_PROXIES`` trusted proxies).
+
+    Works on a plain Django request too: it reads only ``request.META``.
+    """
+    return BaseThrottle().get_ident(request)
+
+
+def _window(period: int) -> tuple[int, float]:
+    now = time.time()
+    window = int(now // period)
+    return window, (window + 1) * period - now
+
+
+def window_hit(ident: str, period: int) -> tuple[int, float] | None:
+    """Count one hit for ``ident`` in the current fixed window of ``period`` seconds.
+
+    Returns the count in this window so far (this hit included) and the seconds
+    left in the window, or None when the cache is unreachable: callers then
+    let the request through (fail open, see the module docstring).
+    """
+    window, remaining = _window(period)
+    key = f"throttle:{ident}:{window}"
+    if time.monotonic() < _cache_down_until:
+        return None  # the cache failed a moment ago: do not wait on it again yet
+    try:
+        cache.add(key, 0, timeout=period + 1)
+        count = cache.incr(key)
+    except Exception:  # the cache being down must not stop ingestion
+        _cache_failed()
+        return None
+    return count, remaining
+
+
+def window_count(ident: str, period: int) -> tuple[int, float] | None:
+    """The hits counted for ``ident`` in the current window (without counting one), as
+    ``window_hit`` returns them; None when the cache is unreachable."""
+    window, remaining = _window(period)
+    if time.monotonic() < _cache_down_until:
+        return None
+    try:
+        count = cache.get(f"throttle:{ident}:{window}", 0)
+    except Exception:
+        _cache_failed()
+        return None
+    return int(count), remaining
+
+
+def _cache_failed() -> None:
+    # Fail open, and stop asking for a while: an unreachable Redis costs a
+    # connect timeout per call, which would slow every request down.
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning(
+        "throttle cache unavailable; allowing requests unthrottled for %ss",
+        CACHE_RETRY_SECONDS,
+    )
+
+
 class CredentialRateThrottle(BaseThrottle):
     """Limit requests per API credential (or per client address when anonymous)."""
 
@@ -60,26 +124,12 @@ class CredentialRateThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         ident, rate = self.get_ident_and_rate(request)
         limit, period = parse_rate(rate)
-        now = time.time()
-        window = int(now // period)
-        key = f"throttle:{ident}:{window}"
-        global _cache_down_until
-        if time.monotonic() < _cache_down_until:
-            return True  # the cache failed a moment ago: do not wait on it again yet
-        try:
-            cache.add(key, 0, timeout=period + 1)
-            count = cache.incr(key)
-        except Exception:  # the cache being down must not stop ingestion
-            # Fail open, and stop asking for a while: an unreachable Redis costs a
-            # connect timeout per call, which would slow every request down.
-            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-            logger.warning(
-                "throttle cache unavailable; allowing requests unthrottled for %ss",
-                CACHE_RETRY_SECONDS,
-            )
+        hit = window_hit(ident, period)
+        if hit is None:
             return True
+        count, remaining = hit
         if count > limit:
-            self.wait_seconds = (window + 1) * period - now
+            self.wait_seconds = remaining
             return False
         return True
 

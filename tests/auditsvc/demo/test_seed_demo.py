@@ -172,3 +172,26 @@ def test_force_also_works_from_python(settings):
     out = io.StringIO()
     call_command("seed_demo", json=True, force=True, stdout=out, stderr=io.StringIO())
     assert len(json.loads(out.getvalue())["partners"]) == 3
+
+
+def test_it_issues_a_letter_to_each_enrolment_partner_and_lists_the_numbers():
+    from django.test import Client
+
+    from partners.models import Letter
+
+    data = seed_json()
+    enrolment = [p for p in data["partners"] if p["kind"] == "enrolment_partner"]
+    platform = next(p for p in data["partners"] if p["kind"] == "account_platform")
+    assert platform["letters"] == []
+    for partner in enrolment:
+        [number] = partner["letters"]
+        letter = Letter.objects.get(number=number)
+        assert letter.partner.code == partner["code"]
+        assert letter.issued_by.username == "approver"
+        page = Client().get(f"/verify/letters/{number}")
+        assert page.status_code == 200 and b'data-status="valid"' in page.content
+    assert len(bureau_entries(RegistryKind.LETTER_ISSUED)) == 2
+    # A second run keeps the letters that are still good.
+    again = seed_json()
+    assert [p["letters"] for p in again["partners"]] == [p["letters"] for p in data["partners"]]
+    assert len(bureau_entries(RegistryKind.LETTER_ISSUED)) == 2

@@ -14,6 +14,7 @@ from partners.choices import PartnerStatus
 from partners.services.agents import agent_register
 from partners.services.authorisations import authorisation_grant
 from partners.services.credentials import credential_issue, staff_token_issue
+from partners.services.letters import letter_issue
 from partners.services.vetting import document_add, partner_register, vetting_start_review
 from tests import factories
 
@@ -52,7 +53,7 @@ def registered_partner(staff, *, serial: int, **kwargs):
 
 
 @pytest.fixture
-def registry(staff, vetted_partner, pending_partner, superuser):
+def registry(staff, approver, vetted_partner, pending_partner, superuser):
     """At least one row of every model of the partner registry, made by the services."""
     partner = registered_partner(staff, serial=1)
     decision = vetting_start_review(partner, actor=staff, reason="Documents received.")
@@ -76,6 +77,7 @@ def registry(staff, vetted_partner, pending_partner, superuser):
         phone="13800000100",
         id_number=factories.make_resident_id(sequence=100),
     )
+    letter = letter_issue(authorisation, actor=approver)
     credential, _ = credential_issue(vetted_partner, actor=staff, label="field app")
     token, _ = staff_token_issue(staff, label="laptop", actor=superuser)
     return {
@@ -87,6 +89,7 @@ def registry(staff, vetted_partner, pending_partner, superuser):
         "document": partner.documents.first(),
         "authorisation": authorisation,
         "agent": agent,
+        "letter": letter,
         "credential": credential,
         "token": token,
         "status": PartnerStatus.UNDER_REVIEW,

@@ -107,5 +107,15 @@ def populate_everything(registry, account_platform, superuser) -> None:
     from auditsvc.ledger.models import BUREAU_LOG_ID
 
     report_activity(registry["vetted"], account_platform)
+    produce_access_report(superuser)
     checkpoint_sign(BUREAU_LOG_ID)
     TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
+
+
+def produce_access_report(actor) -> None:
+    """A resident's access report (a row of the reports app), about the resident above."""
+    from auditsvc.base.identities import RESIDENT_ID_SCHEME, resident_identity
+    from auditsvc.reports.services import report_produce
+
+    identity = resident_identity(RESIDENT_ID_SCHEME, factories.make_resident_id(sequence=321))
+    report_produce(identity, actor=actor)

@@ -37,6 +37,7 @@ def test_it_registers_every_model_of_the_partner_registry():
         "partners.agent",
         "partners.apicredential",
         "partners.authorisation",
+        "partners.letter",
         "partners.partner",
         "partners.qualificationdocument",
         "partners.stafftoken",
@@ -133,6 +134,17 @@ def make_tokens(n: int) -> None:
         factories.issue_test_token(factories.UserFactory())
 
 
+def make_letters(n: int) -> None:
+    """Letters of n partners (each a query's worth of status if the list were naive)."""
+    from partners.services.letters import letter_issue
+    from tests.conftest import build_vetted_partner
+
+    approver = factories.UserFactory(username="letter-maker", is_superuser=True)
+    for _ in range(n):
+        partner = build_vetted_partner()
+        letter_issue(partner.authorisations.get(), actor=approver)
+
+
 MAKERS = {
     "partners.partner": make_partners,
     "partners.qualificationdocument": make_documents,
@@ -141,6 +153,7 @@ MAKERS = {
     "partners.agent": make_agents,
     "partners.apicredential": make_credentials,
     "partners.stafftoken": make_tokens,
+    "partners.letter": make_letters,
 }
 
 
