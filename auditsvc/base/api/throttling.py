@@ -19,6 +19,8 @@ from django.dispatch import receiver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from auditsvc.base.rates import parse_rate  # also checks the configured rates at start-up
+
 logger = logging.getLogger(__name__)
 
 # After the cache fails, requests go unthrottled (without trying it) for this long.
@@ -31,17 +33,6 @@ def _cache_replaced(*, setting: str, **kwargs) -> None:
     global _cache_down_until
     if setting == "CACHES":
         _cache_down_until = 0.0
-
-
-_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'600/min' -> (600, 60). Raises ValueError on anything else."""
-    count, _, period = rate.partition("/")
-    if period not in _PERIODS:
-        raise ValueError(f"Bad throttle rate {rate!r}: use N/s, N/min, N/hour or N/day.")
-    return int(count), _PERIODS[period]
 
 
 class CredentialRateThrottle(BaseThrottle):
