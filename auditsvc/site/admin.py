@@ -4,8 +4,8 @@ admin made unable to go around them.
 **Staff accounts** (``StaffAccount``, security officers) lists every account
 with its roles and second factors; its buttons grant and remove roles and
 reset a lost second factor, each through a service that writes a bureau-log
-entry (``services.roles``, ``services.second_factor``). A reset's one-time
-sign-in code is shown once, on a page of its own (partners.admin.shown_once).
+entry (``services.roles``, ``services.second_factor``). A reset's new backup
+codes are shown once, on a page of its own (partners.admin.shown_once).
 
 **Users** and **Groups** (Django's own pages, superusers) no longer change
 group membership, permissions or the superuser flag: those fields are read
@@ -41,7 +41,7 @@ from partners.admin.shown_once import hold_secret, take_secret
 
 from .models import StaffAccount
 from .services.roles import MANAGE_ROLES, role_grant, role_remove, roles_of
-from .services.second_factor import RESET_PERMISSION, second_factor_reset
+from .services.second_factor import BACKUP_CODE_COUNT, RESET_PERMISSION, second_factor_reset
 
 
 class RoleForm(forms.Form):
@@ -207,17 +207,19 @@ class StaffAccountAdmin(admin.ModelAdmin):
         )
 
     def reset_view(self, request, object_id: str):
-        """Ask for a reason; reset; show the new one-time sign-in code once (redirect, GET)."""
+        """Ask for a reason; reset; show the new backup codes once (redirect, GET)."""
         account = self._account(request, object_id, RESET_PERMISSION)
         form = ReasonForm(form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
-                # If the cache cannot carry the code to its page, nothing is reset.
+                # If the cache cannot carry the codes to their page, nothing is reset.
                 with transaction.atomic():
-                    code = second_factor_reset(
+                    codes = second_factor_reset(
                         account, actor=request.user, reason=form.cleaned_data["reason"]
                     )
-                    token = hold_secret(code, user=request.user, about=f"reset:{account.pk}")
+                    token = hold_secret(
+                        " ".join(codes), user=request.user, about=f"reset:{account.pk}"
+                    )
             except ServiceError as exc:
                 service_error_message(self, request, exc)
                 return HttpResponseRedirect(change_url(account))
@@ -235,32 +237,32 @@ class StaffAccountAdmin(admin.ModelAdmin):
             intro=(
                 f"For a lost or stolen phone. Every authenticator app and backup code of "
                 f"{account.username} stops working now, and so do their open sessions. You get "
-                "one one-time sign-in code, shown once: hand it to them in person; they sign in "
-                "with it and add a new authenticator app on their Two-factor page. The reset and "
-                "your reason go into the signed bureau log."
+                f"{BACKUP_CODE_COUNT} new backup codes, shown once: hand them over in person. "
+                "They sign in with one and add a new authenticator app on their Two-factor page "
+                "with another. The reset and your reason go into the signed bureau log."
             ),
             danger=True,
         )
 
     def reset_code_view(self, request, object_id: str, token: str):
         account = self._account(request, object_id, RESET_PERMISSION)
-        code = take_secret(token, user=request.user, about=f"reset:{account.pk}")
+        codes = take_secret(token, user=request.user, about=f"reset:{account.pk}")
         page = admin_page(
             self,
             request,
             "admin/partners/secret_once.html",
             account,
-            title=f"One-time sign-in code for {account.username}",
-            secret=code,
-            shown_as="one-time sign-in code",
+            title=f"New backup codes for {account.username}",
+            secret=codes,
+            shown_as="set of backup codes",
             lost="If it is lost before it is handed over, reset the second factor again.",
             usage=(
-                f"{account.username} types it in the “One-time code” field when signing in; "
-                "it works once."
+                f"{account.username} types one in the “One-time code” field to sign in, and "
+                "another on their Two-factor page to add a new authenticator app. Each works once."
             ),
-            handover="Hand it over in person or by a channel only they can read.",
+            handover="Hand them over in person or by a channel only they can read.",
         )
-        if code is None:
+        if codes is None:
             page.status_code = 410
         else:
             messages.info(request, f"The second factor of {account.username} was reset.")

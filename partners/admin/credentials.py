@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from auditsvc.base.errors import ServiceError
 from partners.models import ApiCredential, StaffToken
@@ -154,7 +155,7 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
         secret = take_secret(token, user=request.user, about=obj.pk)
-        title = f"{self.opts.verbose_name.capitalize()} issued"
+        title = f"{capfirst(self.opts.verbose_name)} issued"
         page = admin_page(
             self,
             request,

@@ -191,17 +191,18 @@ def backup_codes_renew(
     return codes
 
 
-def second_factor_reset(user, *, actor, reason: str) -> str:
-    """Remove every second factor of ``user`` and give them one one-time sign-in code.
+def second_factor_reset(user, *, actor, reason: str) -> list[str]:
+    """Remove every second factor of ``user`` and give them a fresh set of backup codes.
 
     For a lost or stolen phone. Only a security officer
     (``site.reset_second_factor``) may, never for their own account. Every
     authenticator app and backup code of the user stops working at once, and
     so do their sessions (django-otp checks on each request that the device
-    the session was verified with still exists). The returned code is for the
-    user alone: hand it over in person; they sign in with it and add a new
-    authenticator on their Two-factor page. The bureau log records the reset
-    with the counts removed, never the code.
+    the session was verified with still exists). The returned codes are for
+    the user alone: hand them over in person. The user signs in with one and,
+    on their Two-factor page, adds a new authenticator app with the password
+    and another (each code works once). The bureau log records the reset with
+    the counts removed, never a code.
     """
     reason = require_reason(reason)
     if actor is None or not actor.has_perm(RESET_PERMISSION):
@@ -212,23 +213,23 @@ def second_factor_reset(user, *, actor, reason: str) -> str:
         raise OwnAccount("Nobody resets their own second factor: ask another security officer.")
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-        authenticators = TOTPDevice.objects.filter(user=locked, confirmed=True).count()
-        codes = StaticToken.objects.filter(device__user=locked).count()
+        authenticators_removed = TOTPDevice.objects.filter(user=locked, confirmed=True).count()
+        codes_removed = StaticToken.objects.filter(device__user=locked).count()
         TOTPDevice.objects.filter(user=locked).delete()
         StaticDevice.objects.filter(user=locked).delete()
         device = StaticDevice.objects.create(user=locked, name=BACKUP_DEVICE_NAME, confirmed=True)
-        code = StaticToken.random_token()
-        StaticToken.objects.create(device=device, token=code)
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
         bureau_log(
             SiteKind.SECOND_FACTOR_RESET,
             {
                 **person_fields(locked),
-                "authenticators_removed": authenticators,
-                "backup_codes_removed": codes,
-                "codes_issued": 1,
+                "authenticators_removed": authenticators_removed,
+                "backup_codes_removed": codes_removed,
+                "codes_issued": len(codes),
                 "reason": reason,
                 **actor_fields(actor),
                 "reset_at": format_time(timezone.now()),
             },
         )
-    return code
+    return codes

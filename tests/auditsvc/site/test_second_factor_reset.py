@@ -1,4 +1,4 @@
-"""A lost authenticator is reset by a security officer: every factor goes, one code comes."""
+"""A lost authenticator is reset by a security officer: every factor goes, new backup codes come."""
 
 from __future__ import annotations
 
@@ -42,19 +42,20 @@ def test_a_security_officer_resets_a_lost_second_factor(security_officer, staff,
     session_of_the_thief = admin_client_for(staff)
     assert session_of_the_thief.get("/admin/").status_code == 200
 
-    code = second_factor_reset(staff, actor=security_officer, reason="Phone lost, ticket 88.")
+    codes = second_factor_reset(staff, actor=security_officer, reason="Phone lost, ticket 88.")
 
+    assert len(codes) == 5
     assert not TOTPDevice.objects.filter(user=staff).exists()
-    assert list(StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)) == [
-        code
-    ]
+    assert sorted(
+        StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)
+    ) == (sorted(codes))
     # The old factors are gone, and so is every session verified with them.
     assert session_of_the_thief.get("/admin/").status_code == 302
-    # The new code signs in once; the old backup codes no more.
-    assert sign_in(code) == 302
+    # A new code signs in once; the old backup codes no more.
+    assert sign_in(codes[0]) == 302
     assert sign_in("aaaa1111") == 200
     StaticDevice.objects.filter(user=staff).update(throttling_failure_count=0)
-    assert sign_in(code) == 200
+    assert sign_in(codes[0]) == 200
 
     [entry] = [
         json.loads(e.canonical)["body"]
@@ -65,13 +66,27 @@ def test_a_security_officer_resets_a_lost_second_factor(security_officer, staff,
         "user_id": staff.pk,
         "authenticators_removed": 1,
         "backup_codes_removed": 2,
-        "codes_issued": 1,
+        "codes_issued": 5,
         "reason": "Phone lost, ticket 88.",
         "actor": "officer",
         "actor_id": security_officer.pk,
         "reset_at": entry["reset_at"],
     }
-    assert code not in LedgerEntry.objects.get(kind=SiteKind.SECOND_FACTOR_RESET).canonical
+    for code in codes:
+        assert code not in LedgerEntry.objects.get(kind=SiteKind.SECOND_FACTOR_RESET).canonical
+
+
+def test_after_a_reset_the_user_signs_in_and_adds_a_new_authenticator(security_officer, staff):
+    codes = second_factor_reset(staff, actor=security_officer, reason="Phone lost.")
+    client = Client()
+    client.post(
+        "/admin/login/",
+        {"username": "staff", "password": PASSWORD, "otp_token": codes[0], "next": "/admin/"},
+    )
+    page = client.post(
+        "/admin/two-factor/", {"action": "add_totp", "password": PASSWORD, "otp_token": codes[1]}
+    )
+    assert page.context["enrolling"].user == staff
 
 
 def test_nobody_resets_their_own_second_factor(security_officer):
