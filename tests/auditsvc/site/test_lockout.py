@@ -72,4 +72,3 @@ def test_it_locks_a_username_after_failures_from_many_addresses(staff, device):
     owner = Client(REMOTE_ADDR="203.0.113.5")
     assert attempt(owner, password=PASSWORD, token=current_code(device)).status_code == 429
     assert owner.get("/admin/").status_code == 302
-
