@@ -39,7 +39,7 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return env.str(name, default=default)
 
 
-# --- Strict readers (issue 7: a typo must stop start-up, not switch a protection off)
+# --- Strict readers: a typo must stop start-up, not switch a protection off
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
