@@ -5,6 +5,13 @@ a recognisable prefix (``ask_`` for partner software, ``ast_`` for staff);
 only its SHA-256 is stored, which is enough for a 256-bit random secret and
 keeps the per-request check to one indexed lookup. A revoked or unknown key
 is a 401.
+
+Failed authentications are counted per client address (the address the
+anonymous throttle uses, behind ``NUM_PROXIES`` proxies), atomically in the
+cache (Redis in production): past ``AUDITSVC_THROTTLE_AUTH_FAILURES`` the
+address gets 429 with Retry-After before any database lookup, so guessing
+keys costs the guesser time and the database nothing. Like the request
+throttle, the count fails open when Redis is down.
 """
 
 from __future__ import annotations
@@ -14,8 +21,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+
+from auditsvc.base.api.throttling import client_address
+from auditsvc.base.counters import FixedWindow
 
 from .models import ApiCredential, Partner, StaffToken
 
@@ -66,16 +77,32 @@ class PartnerPrincipal:
         return f"partner {self.partner.code}"
 
 
+def _failure_window() -> FixedWindow:
+    return FixedWindow.from_rate("auth-failures", settings.AUDITSVC_THROTTLE_AUTH_FAILURES)
+
+
+def authentication_failed(request, message: str) -> exceptions.AuthenticationFailed:
+    """Count a failed authentication against the client's address; the 401 to raise."""
+    _failure_window().hit(client_address(request))
+    return exceptions.AuthenticationFailed(message)
+
+
 def _bearer_key(request) -> str | None:
+    """The presented key, if any; first refuses (429) an address with too many failures."""
     header = authentication.get_authorization_header(request).split()
     if not header or header[0].lower() != b"bearer":
         return None
+    wait = _failure_window().retry_after(client_address(request))
+    if wait is not None:
+        raise exceptions.Throttled(
+            wait=wait, detail="Too many failed authentications from this address; retry later."
+        )
     if len(header) != 2:
-        raise exceptions.AuthenticationFailed("Send one key: 'Authorization: Bearer <key>'.")
+        raise authentication_failed(request, "Send one key: 'Authorization: Bearer <key>'.")
     try:
         return header[1].decode("ascii")
     except UnicodeDecodeError:
-        raise exceptions.AuthenticationFailed("Invalid key.") from None
+        raise authentication_failed(request, "Invalid key.") from None
 
 
 def _touch(model, obj) -> None:
@@ -99,7 +126,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if credential is None:
-            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+            raise authentication_failed(request, "Unknown or revoked API key.")
         _touch(ApiCredential, credential)
         return PartnerPrincipal(credential.partner, credential), credential
 
@@ -119,14 +146,14 @@ class StaffTokenAuthentication(authentication.BaseAuthentication):
         if not key.startswith(STAFF_TOKEN_PREFIX):
             if key.startswith(PARTNER_KEY_PREFIX):
                 return None
-            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+            raise authentication_failed(request, "Unknown or revoked API key.")
         token = (
             StaffToken.objects.select_related("user")
             .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
+            raise authentication_failed(request, "Unknown or revoked API token.")
         _touch(StaffToken, token)
         return token.user, token
 

@@ -15,10 +15,16 @@ class IllegalTransition(PartnerError):
     title = "This vetting move is not allowed from the partner's current status."
 
 
-class SameReviewer(PartnerError):
+class MakerCheckerRefused(PartnerError):
+    """Maker-checker: whoever prepared a partner's file (or suspended it) cannot approve it."""
+
     code = "maker_checker"
     status = 403
-    title = "The person who put a partner under review cannot approve it."
+    title = "Whoever registered, documented or reviewed a partner cannot also approve it."
+
+
+#: The former name, from when only the reviewer was barred.
+SameReviewer = MakerCheckerRefused
 
 
 class NotPermitted(PartnerError):

@@ -34,7 +34,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from auditsvc.base.api.throttling import client_address, parse_rate, window_count, window_hit
+from auditsvc.base.api.throttling import client_address
+from auditsvc.base.counters import FixedWindow
 
 from .choices import DataField, LetterStatus, Purpose
 from .letters import (
@@ -59,24 +60,24 @@ class FailedLookups:
     """
 
     def __init__(self, request: HttpRequest) -> None:
-        self.limit, self.period = parse_rate(settings.AUDITSVC_VERIFY_FAILED_LOOKUPS)
-        self.ident = f"verify-failed:{client_address(request)}"
+        self.window = FixedWindow.from_rate(
+            "verify-failed", settings.AUDITSVC_VERIFY_FAILED_LOOKUPS
+        )
+        self.ident = client_address(request)
         self.retry_after: int | None = None
 
     def over(self) -> bool:
         """Whether this address has no failed look-ups left in the window (counts nothing)."""
-        seen = window_count(self.ident, self.period)
-        if seen is None or seen[0] < self.limit:
-            return False
-        self.retry_after = math.ceil(seen[1])
-        return True
+        return self._refused(self.window.retry_after(self.ident))
 
     def record(self) -> bool:
         """Count one failed look-up; True if it went past the allowance (refuse to answer it)."""
-        hit = window_hit(self.ident, self.period)
-        if hit is None or hit[0] <= self.limit:
+        return self._refused(self.window.past_limit(self.ident))
+
+    def _refused(self, wait: float | None) -> bool:
+        if wait is None:
             return False
-        self.retry_after = math.ceil(hit[1])
+        self.retry_after = math.ceil(wait)
         return True
 
 

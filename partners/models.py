@@ -62,6 +62,15 @@ class Partner(models.Model):
     )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Maker-checker: whoever registered a partner may not approve it (partners.services.vetting).
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     objects = PartnerQuerySet.as_manager()
 

@@ -177,6 +177,24 @@ def auditor(role_groups):
     return factories.UserFactory(username="auditor", groups=[roles.AUDITORS])
 
 
+# --- Security officers (grant and remove roles, reset second factors; DESIGN.md "Roles")
+
+
+@pytest.fixture
+def security_officer(role_groups):
+    return factories.UserFactory(username="officer", groups=[roles.SECURITY_OFFICERS])
+
+
+@pytest.fixture
+def second_security_officer(role_groups):
+    return factories.UserFactory(username="officer2", groups=[roles.SECURITY_OFFICERS])
+
+
+@pytest.fixture
+def as_security_officer(security_officer) -> Client:
+    return admin_client_for(security_officer)
+
+
 @pytest.fixture
 def superuser(db):
     return factories.UserFactory(username="root", is_superuser=True)

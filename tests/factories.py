@@ -100,7 +100,15 @@ class AuthorisationFactory(factory.django.DjangoModelFactory):
     hours_end = dt.time(23, 59, 59)
 
 
+#: When factory-built agents were registered: long before any test time, like the
+#: approvals of factory-built partners (conftest.record_approval), since ingestion
+#: judges an agent at the access time.
+AGENTS_REGISTERED_AT = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
 class AgentFactory(factory.django.DjangoModelFactory):
+    """An active agent, registered long ago (``created_at=`` another instant to change that)."""
+
     class Meta:
         model = models.Agent
 
@@ -109,6 +117,16 @@ class AgentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Agent {n}")
     phone_ref = factory.Sequence(lambda n: f"{n:064x}")
     identity_ref = factory.Sequence(lambda n: f"{n + 10**6:064x}")
+    registered_on = AGENTS_REGISTERED_AT.date()
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # created_at is auto_now_add: set it after the insert.
+        created_at = kwargs.pop("created_at", AGENTS_REGISTERED_AT)
+        agent = super()._create(model_class, *args, **kwargs)
+        model_class.objects.filter(pk=agent.pk).update(created_at=created_at)
+        agent.created_at = created_at
+        return agent
 
 
 def issue_partner_key(

@@ -22,6 +22,8 @@ USERS = (
     ("approver", (roles.BUREAU_STAFF, roles.APPROVERS)),
     ("approver2", (roles.BUREAU_STAFF, roles.APPROVERS)),
     ("auditor", (roles.AUDITORS,)),
+    # Grants and removes roles, resets lost second factors; neither staff nor approver.
+    ("security", (roles.SECURITY_OFFICERS,)),
 )
 
 

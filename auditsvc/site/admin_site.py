@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
@@ -27,36 +26,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp.admin import OTPAdminSite
 
+from .services.second_factor import otp_required, verify_second_factor
+
 #: How far ahead the dashboard looks for approvals that run out.
 DASHBOARD_EXPIRY_DAYS = 30
 #: Rows per dashboard table; the rest are one click away in the filtered list.
 DASHBOARD_ROWS = 15
-
-
-def otp_required() -> bool:
-    """Whether staff must present a second factor (off only for local development)."""
-    return getattr(settings, "AUDITSVC_REQUIRE_OTP", True)
-
-
-def verify_second_factor(user, token: str):
-    """The user's confirmed device that accepts ``token``, or None.
-
-    A six-digit token is tried against the user's authenticator apps (TOTP),
-    anything else against their backup codes, so a typo does not count a
-    failure against every device the user has (django-otp throttles each
-    device separately).
-    """
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    token = "".join(token.split()).lower()
-    if not token:
-        return None
-    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
-    for device in model.objects.filter(user=user, confirmed=True).order_by("pk"):
-        if device.verify_token(token):
-            return device
-    return None
 
 
 class BureauAuthenticationForm(AdminAuthenticationForm):

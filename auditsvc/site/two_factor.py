@@ -1,31 +1,55 @@
-"""The "two-factor" page: a signed-in user enrols an authenticator app or renews backup codes.
+"""The "two-factor" page: a signed-in user adds an authenticator app or renews backup codes.
 
-A secret is shown only while a device is being enrolled (and backup codes
-only when they are generated): a stolen admin session must not be enough to
-copy an existing second factor.
+Both ask for the password and a current one-time code first (the services in
+``services.second_factor`` decide; this page parses forms and shows the
+answers). A secret is shown only while a device is being enrolled, and
+backup codes only when they are generated: a stolen admin session must not
+be enough to copy an existing second factor, nor to add one.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import re
 
+import qrcode
+import qrcode.image.svg
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.qr import write_qrcode_image
 
+from auditsvc.base.errors import ServiceError
 from partners.admin.common import no_store
 
-BACKUP_CODE_COUNT = 5
-BACKUP_DEVICE_NAME = "backup codes"
+from .services.second_factor import (
+    authenticator_enrol_confirm,
+    authenticator_enrol_start,
+    backup_codes_renew,
+)
+
+
+class ConfirmIdentityForm(forms.Form):
+    """The password and a current code, asked before any change of a second factor."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label="One-time code",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+        help_text="A new code from your authenticator app (not the one you signed in with), "
+        "or one of your backup codes, which is then used up.",
+    )
 
 
 class ConfirmDeviceForm(forms.Form):
@@ -43,26 +67,15 @@ def totp_secret(device: TOTPDevice) -> str:
 
 
 def qr_svg(data: str) -> str:
-    """An inline SVG QR code of ``data`` (rendered server side: no third-party service)."""
-    out = io.BytesIO()
-    write_qrcode_image(data, out)
-    svg = out.getvalue().decode("utf-8")
-    # Drop the XML declaration so the SVG can sit inside the HTML page.
-    if svg.startswith("<?xml"):
-        svg = svg.split("?>", 1)[1]
-    return svg
+    """An inline SVG QR code of ``data`` (rendered server side: no third-party service).
 
-
-def backup_codes_renew(user, *, count: int = BACKUP_CODE_COUNT) -> list[str]:
-    """Replace the user's backup codes with ``count`` fresh ones and return them."""
-    with transaction.atomic():
-        device, _ = StaticDevice.objects.get_or_create(
-            user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
-        )
-        device.token_set.all().delete()
-        codes = [StaticToken.random_token() for _ in range(count)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
+    One ``<path>`` in the SVG namespace: django-otp's image is made of
+    ``svg:rect`` elements, which an HTML page (not XHTML) does not draw. It
+    fills the box it is put in.
+    """
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage)
+    svg = image.to_string(encoding="unicode")
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg width="100%" height="100%"', svg)
 
 
 def _render(request, **context) -> TemplateResponse:
@@ -74,6 +87,7 @@ def _render(request, **context) -> TemplateResponse:
         "backup_codes_left": StaticToken.objects.filter(
             device__user=user, device__confirmed=True
         ).count(),
+        "identity_form": ConfirmIdentityForm(),
         **context,
     }
     # Secrets may be on this page: never keep it in a cache or the browser history.
@@ -91,43 +105,59 @@ def _enrolment_context(device: TOTPDevice, form: ConfirmDeviceForm | None = None
     }
 
 
+def _with_identity(request, call, *, success):
+    """Bind the identity form; call the service with it; show its answer or its refusal."""
+    form = ConfirmIdentityForm(request.POST)
+    if not form.is_valid():
+        return _render(request, identity_form=form)
+    try:
+        result = call(password=form.cleaned_data["password"], code=form.cleaned_data["otp_token"])
+    except ServiceError as exc:
+        form.add_error(None, f"{exc.detail} [{exc.code}]")
+        return _render(request, identity_form=form)
+    return success(result)
+
+
 def two_factor_view(request):
-    """List the user's second factors; enrol an authenticator app; renew backup codes."""
+    """List the user's second factors; add an authenticator app; renew backup codes."""
     user = request.user
     here = reverse("admin:two_factor")
     if request.method != "POST":
         return _render(request)
 
+    # The two buttons of the identity form say what to do once it is confirmed.
     action = request.POST.get("action")
     if action == "add_totp":
-        # One enrolment at a time: an abandoned one is replaced, never confirmed later.
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        count = TOTPDevice.objects.filter(user=user).count()
-        device = TOTPDevice.objects.create(
-            user=user, name=f"authenticator {count + 1}", confirmed=False
+        return _with_identity(
+            request,
+            lambda **given: authenticator_enrol_start(request, user, **given),
+            success=lambda device: _render(request, **_enrolment_context(device)),
         )
-        return _render(request, **_enrolment_context(device))
+
+    if action == "new_backup_codes":
+        return _with_identity(
+            request,
+            lambda **given: backup_codes_renew(request, user, **given),
+            success=lambda codes: _render(request, new_backup_codes=codes),
+        )
 
     if action == "confirm_totp":
         form = ConfirmDeviceForm(request.POST)
-        device = None
-        if form.is_valid():
-            device = TOTPDevice.objects.filter(
-                user=user, confirmed=False, pk=form.cleaned_data["device"]
-            ).first()
-        if device is None:
+        if not form.is_valid():
             messages.error(request, "That enrolment has expired; start again.")
             return HttpResponseRedirect(here)
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            messages.success(request, f"Authenticator app “{device.name}” is ready.")
-            return HttpResponseRedirect(here)
-        form.add_error("token", "That code is not right; check the clock of the phone.")
-        return _render(request, **_enrolment_context(device, form))
-
-    if action == "new_backup_codes":
-        codes = backup_codes_renew(user)
-        return _render(request, new_backup_codes=codes)
+        try:
+            device = authenticator_enrol_confirm(
+                user, form.cleaned_data["device"], form.cleaned_data["token"]
+            )
+        except ServiceError as exc:
+            if exc.field != "token":
+                messages.error(request, f"{exc.detail} [{exc.code}]")
+                return HttpResponseRedirect(here)
+            form.add_error("token", exc.detail)
+            pending = TOTPDevice.objects.get(user=user, pk=form.cleaned_data["device"])
+            return _render(request, **_enrolment_context(pending, form))
+        messages.success(request, f"Authenticator app “{device.name}” is ready.")
+        return HttpResponseRedirect(here)
 
     return HttpResponseRedirect(here)

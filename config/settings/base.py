@@ -8,11 +8,15 @@ embedded default: SQLite under ``var/`` and a file-system Celery broker, so
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from auditsvc.base.rates import parse_rate
+from partners.choices import DocumentType
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -36,9 +40,57 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return env.str(name, default=default)
 
 
+# --- Strict readers: a typo must stop start-up, not switch a protection off
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A boolean from ``NAME``: 1/true/yes/on or 0/false/no/off (any case); unset = ``default``.
+
+    Anything else (``enable``, ``ture``, an empty value) stops start-up with
+    the variable named: django-environ reads every unknown word as false,
+    which would silently switch off the second factor or HTTPS.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use 1, true, yes or on, or 0, false, no or off."
+    )
+
+
+def env_rate(name: str, *, default: str) -> str:
+    """A rate such as ``600/min`` from ``NAME``, parsed now so a bad one stops start-up."""
+    rate = env.str(name, default=default)
+    try:
+        parse_rate(rate)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return rate
+
+
+def env_document_types(name: str, *, default: list[str]) -> list[str]:
+    """A non-empty list of qualification document types (partners.choices.DocumentType)."""
+    values = [value.strip() for value in env.list(name, default=default)]
+    unknown = [value for value in values if value not in DocumentType.values]
+    if unknown or not [value for value in values if value]:
+        raise ImproperlyConfigured(
+            f"{name} must list one or more of {', '.join(DocumentType.values)} "
+            f"(comma-separated); got {os.environ.get(name, '')!r}."
+        )
+    return list(dict.fromkeys(values))
+
+
 # --- Core -------------------------------------------------------------------
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 VAR_DIR = Path(env.str("AUDITSVC_VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", default=None)
@@ -161,10 +213,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Lock an account (per username and address) after repeated failures.
+# Lock a username after repeated failures from any address together (someone
+# guessing from many addresses), and of course from one address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
@@ -172,7 +225,7 @@ AXES_VERBOSE = False
 
 # Staff must present a second factor: the admin site is django-otp's.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="auditsvc")
-AUDITSVC_REQUIRE_OTP = env.bool("AUDITSVC_REQUIRE_OTP", default=True)
+AUDITSVC_REQUIRE_OTP = env_bool("AUDITSVC_REQUIRE_OTP", default=True)
 
 # --- Internationalisation -----------------------------------------------------
 
@@ -202,8 +255,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["auditsvc.base.api.throttling.CredentialRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "credential": env.str("AUDITSVC_THROTTLE_CREDENTIAL", default="600/min"),
-        "anon": env.str("AUDITSVC_THROTTLE_ANON", default="120/min"),
+        "credential": env_rate("AUDITSVC_THROTTLE_CREDENTIAL", default="600/min"),
+        "anon": env_rate("AUDITSVC_THROTTLE_ANON", default="120/min"),
     },
     "EXCEPTION_HANDLER": "auditsvc.base.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -248,7 +301,7 @@ if len(AUDITSVC_PEPPER) < 16:
     raise ImproperlyConfigured("AUDITSVC_PEPPER must be at least 16 characters long.")
 
 # Qualification documents a partner needs before it can be approved.
-AUDITSVC_REQUIRED_DOCUMENTS = env.list(
+AUDITSVC_REQUIRED_DOCUMENTS = env_document_types(
     "AUDITSVC_REQUIRED_DOCUMENTS",
     default=[
         "business_licence",
@@ -263,6 +316,9 @@ AUDITSVC_MAX_BATCH = env.int("AUDITSVC_MAX_BATCH", default=1000)
 AUDITSVC_MAX_CLOCK_SKEW_SECONDS = env.int("AUDITSVC_MAX_CLOCK_SKEW_SECONDS", default=300)
 # Checkpoints: sign a grown log at once on the next beat, an idle one at least this often.
 AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES = env.int("AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES", default=60)
+# Failed API authentications (wrong or revoked keys and tokens) allowed per client
+# address; past it the address gets 429 before any database lookup.
+AUDITSVC_THROTTLE_AUTH_FAILURES = env_rate("AUDITSVC_THROTTLE_AUTH_FAILURES", default="30/min")
 
 # Letters, the public letter check and residents' access reports.
 # Where the public check page lives, as printed in letters' QR codes (e.g.
@@ -286,12 +342,7 @@ if not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", AUDITSVC_MISUSE_PHONE):
     )
 # Failed look-ups (unknown letter numbers and credit codes) one client address may
 # make on the public page per period: N/min, N/hour or N/day. Successful look-ups never count.
-AUDITSVC_VERIFY_FAILED_LOOKUPS = env.str("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
-if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", AUDITSVC_VERIFY_FAILED_LOOKUPS):
-    raise ImproperlyConfigured(
-        "AUDITSVC_VERIFY_FAILED_LOOKUPS must look like 30/hour (N/s, N/min, N/hour or N/day), "
-        f"not {AUDITSVC_VERIFY_FAILED_LOOKUPS!r}."
-    )
+AUDITSVC_VERIFY_FAILED_LOOKUPS = env_rate("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
 
 # --- Celery -----------------------------------------------------------------------
 
@@ -320,12 +371,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Production hardening -----------------------------------------------------------
 
+# Read even in debug, where they are not used, so a bad value is found before production.
+_ssl_redirect = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+_hsts_preload = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = _ssl_redirect
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+    SECURE_HSTS_PRELOAD = _hsts_preload
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -29,3 +29,6 @@ AUDITSVC_KEY_DIR = VAR_DIR / "test-keys"
 AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tests share one client address (127.0.0.1) and many send wrong keys on purpose;
+# tests of the failure throttle set their own rate.
+AUDITSVC_THROTTLE_AUTH_FAILURES = "100000/min"

@@ -1,9 +1,9 @@
 """API keys of partner software and personal API tokens: issued once, shown once, revoked.
 
-The raw key is in the response to the issuing POST and nowhere else: not in
-the session, not in a message, not in the admin history. Reloading the page
-cannot show it again (the browser would have to post the form again, which
-issues a different key).
+The issuing POST is answered with a redirect to a page that shows the new key
+once (POST-redirect-GET, see shown_once): reloading that page issues nothing
+and shows nothing. The raw key is nowhere else: not in the session, not in a
+message, not in the admin history.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from auditsvc.base.errors import ServiceError
 from partners.models import ApiCredential, StaffToken
@@ -34,6 +38,7 @@ from .common import (
 )
 from .pages import action_page, admin_page
 from .record_actions import ViewOnlyRecordAdmin, revoke_action
+from .shown_once import hold_secret, take_secret
 
 
 class CredentialIssueForm(forms.Form):
@@ -86,9 +91,12 @@ def active_badge(revoked_at) -> str:
 
 
 class IssueOnceAdmin(ViewOnlyRecordAdmin):
-    """The add page issues a secret through a service and shows it on the response, once."""
+    """The add page issues a secret through a service; the next page (a GET) shows it once."""
 
     issue_title = "Issue"
+    #: What the secret is called on its page ("key", "token") and how it is used.
+    shown_as = "key"
+    shown_usage = ""
 
     def make_issue_form(self, request, data=None):
         raise NotImplementedError
@@ -102,14 +110,18 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
         form = self.make_issue_form(request, form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
-                obj, secret = self.issue(request, form)
+                # One transaction: if the cache cannot hold the key for its page,
+                # the key (and its bureau-log entry) is rolled back, not issued unseen.
+                with transaction.atomic():
+                    obj, secret = self.issue(request, form)
+                    token = hold_secret(secret, user=request.user, about=obj.pk)
             except ServiceError as exc:
                 form.add_error(None, f"{exc.detail} [{exc.code}]")
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 self.log_addition(request, obj, [{"added": {}}])
-                return self.secret_page(request, obj, secret)
+                return HttpResponseRedirect(self._issued_url(obj, token))
         return action_page(
             self,
             request,
@@ -120,11 +132,44 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
             intro=self.issue_intro,
         )
 
-    def secret_page(self, request, obj, secret: str) -> TemplateResponse:
-        title = f"{self.opts.verbose_name.capitalize()} issued"
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/issued/<str:token>/",
+                self.admin_site.admin_view(self.issued_view),
+                name=f"{opts.app_label}_{opts.model_name}_issued",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _issued_url(self, obj, token: str) -> str:
+        opts = self.opts
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_issued", args=[obj.pk, token])
+
+    def issued_view(self, request, object_id: str, token: str) -> TemplateResponse:
+        """Show the new secret the first time this page is opened; say it is gone after."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
+        secret = take_secret(token, user=request.user, about=obj.pk)
+        title = f"{capfirst(self.opts.verbose_name)} issued"
         page = admin_page(
-            self, request, "admin/partners/secret_once.html", obj, title=title, secret=secret
+            self,
+            request,
+            "admin/partners/secret_once.html",
+            obj,
+            title=title,
+            secret=secret,
+            shown_as=self.shown_as,
+            lost=f"The service keeps only its hash: if it is lost, revoke it and issue a new "
+            f"{self.shown_as}.",
+            usage=self.shown_usage,
         )
+        if secret is None:
+            page.status_code = 410  # Gone: shown already (or never to this user)
         return no_store(page)
 
     @admin.display(description="state")
@@ -152,6 +197,8 @@ class ApiCredentialAdmin(IssueOnceAdmin):
     search_fields = ("prefix", "label", "partner__code", "partner__legal_name")
     list_select_related = ("partner", "created_by")
     issue_title = "Issue API key"
+    shown_as = "key"
+    shown_usage = "Use it as Authorization: Bearer <key>."
     issue_intro = (
         "Issues a new API key for the partner's software. The key is shown once, on the next "
         "page; the service keeps only its hash. Hand it over through a secure channel."
@@ -200,6 +247,8 @@ class StaffTokenAdmin(IssueOnceAdmin):
     search_fields = ("prefix", "label", "user__username")
     list_select_related = ("user",)
     issue_title = "Issue personal API token"
+    shown_as = "token"
+    shown_usage = "Use it as Authorization: Bearer <token>."
     issue_intro = (
         "Issues a personal API token that acts with its user's permissions. It is shown once, "
         "on the next page; the service keeps only its hash."

@@ -22,6 +22,7 @@ from partners.selectors import partner_missing_documents
 from partners.services.vetting import (
     TRANSITION_PERMISSIONS,
     document_add,
+    maker_checker_refusal,
     partner_register,
     vetting_moves_for,
     vetting_transition,
@@ -367,18 +368,17 @@ class PartnerAdmin(RegistryAdmin):
         )
 
     def _transition_warnings(self, request, partner: Partner, target: PartnerStatus) -> list[str]:
-        """What the service is going to refuse, said before the user writes a reason."""
+        """What the service is going to refuse, said before the user writes a reason.
+
+        Asks the service's own rules (maker_checker_refusal, partner_missing_documents):
+        the admin decides nothing itself.
+        """
         if target != PartnerStatus.APPROVED:
             return []
         warnings = [f"Missing or invalid: {item}" for item in partner_missing_documents(partner)]
-        last_review = (
-            partner.decisions.filter(to_status=PartnerStatus.UNDER_REVIEW)
-            .order_by("-decided_at", "-id")
-            .values_list("actor_id", flat=True)
-            .first()
-        )
-        if last_review == request.user.pk:
-            warnings.append("You put this partner under review: another approver must approve it.")
+        refusal = maker_checker_refusal(partner, request.user, from_status=partner.status)
+        if refusal is not None:
+            warnings.append(refusal)
         return warnings
 
 

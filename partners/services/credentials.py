@@ -113,6 +113,7 @@ def staff_token_issue(user, *, label: str, actor=None) -> tuple[StaffToken, str]
             {
                 "staff_token": token.pk,
                 "user": user.get_username(),
+                "user_id": user.pk,
                 "prefix": prefix,
                 "label": label,
                 **actor_fields(actor),
@@ -142,6 +143,7 @@ def staff_token_revoke(token: StaffToken, *, actor) -> StaffToken:
             {
                 "staff_token": locked.pk,
                 "user": locked.user.get_username(),
+                "user_id": locked.user_id,
                 "prefix": locked.prefix,
                 "label": locked.label,
                 **actor_fields(actor),

@@ -22,7 +22,7 @@ from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
 
 from ..choices import TRANSITIONS, PartnerStatus
-from ..errors import DocumentsIncomplete, IllegalTransition, NotPermitted, SameReviewer
+from ..errors import DocumentsIncomplete, IllegalTransition, MakerCheckerRefused, NotPermitted
 from ..kinds import RegistryKind
 from ..models import Partner, QualificationDocument, VettingDecision
 from ..selectors import partner_missing_documents
@@ -31,6 +31,7 @@ from ._common import bureau_log, require_reason
 __all__ = [
     "TRANSITION_PERMISSIONS",
     "document_add",
+    "maker_checker_refusal",
     "partner_register",
     "vetting_approve",
     "vetting_moves_for",
@@ -42,14 +43,16 @@ __all__ = [
     "vetting_transition",
 ]
 
-#: Which permission each destination of a vetting move needs. Approving is the
-#: second pair of eyes, so it has its own permission (the Approvers group).
-#: vetting_transition enforces it; the admin offers its buttons by it (vetting_moves_for).
+#: Which permission each destination of a vetting move needs. Approving (and
+#: reinstating) is the second pair of eyes, and revoking is final: both need the
+#: approve permission (the Approvers group; DESIGN.md "Roles": staff may not
+#: approve, reinstate or revoke). vetting_transition enforces it; the admin
+#: offers its buttons by it (vetting_moves_for).
 TRANSITION_PERMISSIONS: dict[str, str] = {
     PartnerStatus.UNDER_REVIEW: "partners.review_partner",
     PartnerStatus.REJECTED: "partners.review_partner",
     PartnerStatus.SUSPENDED: "partners.review_partner",
-    PartnerStatus.REVOKED: "partners.review_partner",
+    PartnerStatus.REVOKED: "partners.approve_partner",
     PartnerStatus.APPROVED: "partners.approve_partner",
 }
 # Two registrations racing for the same next code: the loser retries with the next one.
@@ -87,6 +90,7 @@ def partner_register(
         address=address,
         parent=parent,
         status=PartnerStatus.APPLIED,
+        registered_by=actor,
     )
     partner.full_clean(exclude=["code"])
 
@@ -145,10 +149,10 @@ def vetting_transition(partner: Partner, to_status: str, *, actor, reason: str) 
 
     Checks, in this order: a reason is given (ReasonRequired); the move is in
     partners.choices.TRANSITIONS (IllegalTransition); the actor holds the
-    permission (NotPermitted); an approval is not made by whoever put the
-    partner under review last, and a reinstatement not by whoever suspended
-    it last (SameReviewer); an approval finds every
-    required document present and valid today (DocumentsIncomplete).
+    permission (NotPermitted); an approval or a reinstatement is not made by
+    a maker of the partner's file, nor a reinstatement by whoever suspended
+    it (MakerCheckerRefused, see maker_checker_refusal); an approval finds
+    every required document present and valid today (DocumentsIncomplete).
 
     The partner row is locked for the whole decision, so two approvals (or an
     approval and a suspension) cannot both start from the same status. The
@@ -193,7 +197,9 @@ def _transition(
             )
 
         if to_status == PartnerStatus.APPROVED:
-            _check_second_pair_of_eyes(locked, actor, from_status=from_status)
+            refusal = maker_checker_refusal(locked, actor, from_status=from_status)
+            if refusal is not None:
+                raise MakerCheckerRefused(refusal)
             missing = partner_missing_documents(locked)
             if missing:
                 raise DocumentsIncomplete(
@@ -232,6 +238,44 @@ def _transition(
     return decision
 
 
+def maker_checker_refusal(partner: Partner, actor, *, from_status: str) -> str | None:
+    """Why ``actor`` may not approve ``partner`` from ``from_status``, or None if they may.
+
+    The one place that decides maker-checker; the service refuses by it and
+    the admin warns by it. Approving (from under review) and reinstating
+    (from suspended) both end in "approved", and both need a second pair of
+    eyes: nobody approves what they prepared. A maker is whoever registered
+    the partner, added any of its qualification documents or started its
+    review; these are read from the records (``Partner.registered_by``,
+    ``QualificationDocument.uploaded_by``, the VettingDecisions), never from
+    a form. Reinstating is also refused to whoever suspended the partner
+    last: someone could otherwise suspend a partner over a pretext and quietly
+    reinstate it, with nobody else looking.
+
+    The answer names every reason that applies, e.g. "You cannot reinstate
+    P0004: you suspended it. Another approver must reinstate it."
+    """
+    if actor is None or actor.pk is None:
+        return None  # the system acts on rules, and vetting_transition checks permissions first
+    reinstating = from_status == PartnerStatus.SUSPENDED
+    reasons = []
+    if reinstating and _last_actor_to(partner, PartnerStatus.SUSPENDED) == actor.pk:
+        reasons.append("you suspended it")
+    if partner.registered_by_id == actor.pk:
+        reasons.append("you registered it")
+    if QualificationDocument.objects.filter(partner=partner, uploaded_by=actor).exists():
+        reasons.append("you added its documents")
+    if VettingDecision.objects.filter(
+        partner=partner, to_status=PartnerStatus.UNDER_REVIEW, actor=actor
+    ).exists():
+        reasons.append("you started its review")
+    if not reasons:
+        return None
+    verb = "reinstate" if reinstating else "approve"
+    listed = reasons[0] if len(reasons) == 1 else f"{', '.join(reasons[:-1])} and {reasons[-1]}"
+    return f"You cannot {verb} {partner.code}: {listed}. Another approver must {verb} it."
+
+
 def _last_actor_to(partner: Partner, status: PartnerStatus) -> int | None:
     """Id of whoever last moved the partner to ``status`` (None if nobody ever did)."""
     return (
@@ -240,25 +284,6 @@ def _last_actor_to(partner: Partner, status: PartnerStatus) -> int | None:
         .values_list("actor_id", flat=True)
         .first()
     )
-
-
-def _check_second_pair_of_eyes(partner: Partner, actor, *, from_status: str) -> None:
-    """Maker-checker: nobody approves on their own what they set up.
-
-    Whoever last put the partner under review cannot also approve it. Ending a
-    suspension is an approval too, and the person who suspended the partner
-    must not lift it alone either (someone could otherwise suspend a partner
-    over a pretext and quietly reinstate it, with nobody else looking).
-    """
-    if _last_actor_to(partner, PartnerStatus.UNDER_REVIEW) == actor.pk:
-        raise SameReviewer(
-            f"You put {partner.code} under review; another approver must approve it."
-        )
-    if (
-        from_status == PartnerStatus.SUSPENDED
-        and _last_actor_to(partner, PartnerStatus.SUSPENDED) == actor.pk
-    ):
-        raise SameReviewer(f"You suspended {partner.code}; another approver must reinstate it.")
 
 
 def vetting_start_review(partner: Partner, *, actor, reason: str) -> VettingDecision:

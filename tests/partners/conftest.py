@@ -30,3 +30,9 @@ def approver_only(db):
     user = factories.UserFactory(username="approver-only")
     user.groups.add(Group.objects.get(name=roles.APPROVERS))
     return user
+
+
+@pytest.fixture
+def third_approver(role_groups):
+    """A third approver: with two makers on a file, someone else must still be able to approve."""
+    return factories.UserFactory(username="approver3", groups=[roles.BUREAU_STAFF, roles.APPROVERS])

@@ -136,8 +136,10 @@ def test_issuing_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
 
     [entry] = bureau_entries(RegistryKind.STAFF_TOKEN_ISSUED)
     body = entry_body(entry)
-    assert body["user"] == "auditor"
-    assert (body["prefix"], body["label"], body["actor"]) == (token.prefix, "court case 7", "staff")
+    # Usernames can change: every person is named by id as well.
+    assert (body["user"], body["user_id"]) == ("auditor", auditor.pk)
+    assert (body["actor"], body["actor_id"]) == ("staff", staff.pk)
+    assert (body["prefix"], body["label"]) == (token.prefix, "court case 7")
     assert body["staff_token"] == token.pk
     assert key not in entry.canonical
     assert token.key_hash not in entry.canonical
@@ -158,6 +160,7 @@ def test_revoking_a_staff_token_is_recorded_in_the_bureau_log(auditor, staff):
         "laptop",
         "staff",
     )
+    assert (body["user_id"], body["actor_id"]) == (auditor.pk, staff.pk)
     assert key not in entry.canonical
 
 

@@ -103,3 +103,23 @@ def test_it_retries_when_another_registration_took_the_code(staff, monkeypatch):
 
     assert partner.code == "P0002"
     assert len(bureau_entries(RegistryKind.PARTNER_REGISTERED)) == 2
+
+
+def test_the_registrant_is_recorded_and_known_again_from_the_bureau_log(staff, approver):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("partners.migrations.0003_partner_registered_by")
+    first = _register(staff)
+    second = _register(approver, uscc=HUAWEI, legal_name="Huawei")
+    assert (first.registered_by, second.registered_by) == (staff, approver)
+
+    # Partners registered before the field existed: the migration reads the bureau log.
+    Partner.objects.update(registered_by=None)
+    migration.registrants_from_the_bureau_log(apps, None)
+
+    assert dict(Partner.objects.values_list("code", "registered_by")) == {
+        first.code: staff.pk,
+        second.code: approver.pk,
+    }

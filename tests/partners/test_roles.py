@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from partners import roles
 
 roles_migration = importlib.import_module("auditsvc.site.migrations.0001_roles")
+officers_migration = importlib.import_module("auditsvc.site.migrations.0002_security_officers")
 
 EDITABLE = ["partner", "qualificationdocument", "authorisation", "agent", "apicredential"]
 VIEWED = [
@@ -33,15 +34,17 @@ def permissions_of(group_name: str) -> set[str]:
     }
 
 
-def test_the_migration_uses_the_names_of_the_roles_module():
+def test_the_migrations_use_the_names_of_the_roles_module():
     assert (
         roles_migration.BUREAU_STAFF,
         roles_migration.APPROVERS,
         roles_migration.AUDITORS,
+        officers_migration.SECURITY_OFFICERS,
     ) == roles.ROLES
+    assert officers_migration.AUDITORS == roles.AUDITORS
 
 
-# Granted by the site's 0006_letters_reports: letters and residents' access reports.
+# Granted by the site's 0003_letters_reports: letters and residents' access reports.
 STAFF_LETTERS_REPORTS = {
     "partners.view_letter",
     "reports.view_accessreport",
@@ -65,7 +68,7 @@ def test_approvers_add_approving_and_issuing_and_revoking_letters(db):
 def test_auditors_view_every_model_of_every_layer_and_export_nothing_else(db):
     expected = {
         f"{label}.view_{model._meta.model_name}"
-        for label in ("partners", "ledger", "ingestion", "reports")
+        for label in ("partners", "ledger", "ingestion", "reports", "site")
         for model in django_apps.get_app_config(label).get_models()
     }
     expected.add("ledger.export_ledger")
@@ -86,6 +89,25 @@ def test_only_approvers_issue_letters_and_only_staff_produce_reports(staff, appr
     )
 
 
+def test_security_officers_manage_roles_and_second_factors_and_nothing_else(db):
+    assert permissions_of(roles.SECURITY_OFFICERS) == {
+        "site.view_staffaccount",
+        "site.manage_roles",
+        "site.reset_second_factor",
+    }
+
+
+def test_a_security_officer_cannot_act_as_staff_or_approver(security_officer, staff, approver):
+    for permission in ("partners.review_partner", "partners.approve_partner"):
+        assert not security_officer.has_perm(permission)
+    for model in ("partner", "qualificationdocument", "authorisation", "agent", "apicredential"):
+        assert not security_officer.has_perm(f"partners.add_{model}")
+        assert not security_officer.has_perm(f"partners.change_{model}")
+    for user in (staff, approver):
+        assert not user.has_perm("site.manage_roles")
+        assert not user.has_perm("site.reset_second_factor")
+
+
 def test_the_personas_hold_what_their_role_gives(staff, approver, auditor):
     assert staff.has_perm("partners.review_partner")
     assert not staff.has_perm("partners.approve_partner")
@@ -103,23 +125,28 @@ def test_the_personas_hold_what_their_role_gives(staff, approver, auditor):
 
 
 @pytest.mark.django_db
-def test_the_migration_is_reversible_and_can_run_again():
+def test_the_migrations_are_reversible_and_can_run_again():
+    officers_migration.remove(django_apps, None)
     roles_migration.delete_roles(django_apps, None)
     assert not Group.objects.filter(name__in=roles.ROLES).exists()
 
-    roles_migration.create_roles(django_apps, None)
-    roles_migration.create_roles(django_apps, None)  # twice: no duplicates, same permissions
+    for _ in range(2):  # twice: no duplicates, same permissions
+        roles_migration.create_roles(django_apps, None)
+        officers_migration.grant(django_apps, None)
 
     assert set(Group.objects.filter(name__in=roles.ROLES).values_list("name", flat=True)) == set(
         roles.ROLES
     )
     assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"}
+    assert len(permissions_of(roles.SECURITY_OFFICERS)) == 3
+    assert "site.view_staffaccount" in permissions_of(roles.AUDITORS)
     assert django_apps.get_app_config("partners").models_module is not None
+    assert django_apps.get_app_config("site").models_module is not None
 
 
 @pytest.mark.django_db
 def test_the_letters_and_reports_grant_only_adds_and_can_run_again():
-    grant_migration = importlib.import_module("auditsvc.site.migrations.0006_letters_reports")
+    grant_migration = importlib.import_module("auditsvc.site.migrations.0003_letters_reports")
     roles_migration.create_roles(django_apps, None)  # the groups as 0001 alone leaves them
     assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from auditsvc.ledger.errors import LedgerError
@@ -105,7 +107,7 @@ def test_a_full_vetting_history_fills_the_bureau_log_in_order(pending_partner, s
     vetting.vetting_suspend(pending_partner, actor=staff, reason="alert 17")
     vetting.vetting_reinstate(pending_partner, actor=approver, reason="alert closed")
     vetting.vetting_suspend(pending_partner, actor=staff, reason="second alert")
-    vetting.vetting_revoke(pending_partner, actor=staff, reason="confirmed fraud")
+    vetting.vetting_revoke(pending_partner, actor=approver, reason="confirmed fraud")
 
     decisions = list(pending_partner.decisions.order_by("decided_at", "id"))
     entries = bureau_entries(RegistryKind.PARTNER_VETTING)
@@ -211,11 +213,28 @@ def test_staff_without_the_approve_permission_cannot_reinstate(make_partner, sta
     assert Partner.objects.get(pk=partner.pk).status == S.SUSPENDED
 
 
-@pytest.mark.parametrize(("from_status", "to_status"), [m for m in LEGAL if m[1] != S.APPROVED])
-def test_staff_make_every_move_but_approval(make_partner, staff, from_status, to_status):
+@pytest.mark.parametrize(
+    ("from_status", "to_status"), [m for m in LEGAL if m[1] not in (S.APPROVED, S.REVOKED)]
+)
+def test_staff_make_every_move_but_approval_and_revocation(
+    make_partner, staff, from_status, to_status
+):
     partner = make_partner(from_status)
     vetting.vetting_transition(partner, to_status, actor=staff, reason="ok")
     assert Partner.objects.get(pk=partner.pk).status == to_status
+
+
+def test_staff_without_the_approve_permission_cannot_revoke(make_partner, staff, approver):
+    # DESIGN.md "Roles": bureau staff may not approve, reinstate or revoke.
+    partner = make_partner(S.SUSPENDED)
+    size = ledger_size()
+    with pytest.raises(errors.NotPermitted):
+        vetting.vetting_revoke(partner, actor=staff, reason="confirmed fraud")
+    assert Partner.objects.get(pk=partner.pk).status == S.SUSPENDED
+    assert ledger_size() == size
+
+    vetting.vetting_revoke(partner, actor=approver, reason="confirmed fraud")
+    assert partner.status == S.REVOKED
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), LEGAL)
@@ -283,9 +302,11 @@ def test_staff_who_started_the_review_leaves_any_approver_free(make_partner, sta
     assert partner.status == S.APPROVED
 
 
-def test_only_the_latest_review_counts_for_maker_checker(make_partner, approver, second_approver):
+def test_every_review_makes_a_maker_not_only_the_latest(
+    make_partner, approver, second_approver, third_approver
+):
     # An older review by approver (a history row), then a new one by second_approver:
-    # only the latest maker is barred from approving.
+    # both prepared the file, so neither approves it.
     partner = make_partner(S.APPLIED)
     VettingDecision.objects.create(
         partner=partner,
@@ -297,10 +318,106 @@ def test_only_the_latest_review_counts_for_maker_checker(make_partner, approver,
     )
     vetting.vetting_start_review(partner, actor=second_approver, reason="file received")
 
-    with pytest.raises(errors.SameReviewer):
-        vetting.vetting_approve(partner, actor=second_approver, reason="ok")
-    vetting.vetting_approve(partner, actor=approver, reason="ok")
+    for maker in (approver, second_approver):
+        with pytest.raises(errors.MakerCheckerRefused, match="you started its review"):
+            vetting.vetting_approve(partner, actor=maker, reason="ok")
+    vetting.vetting_approve(partner, actor=third_approver, reason="ok")
     assert partner.status == S.APPROVED
+
+
+# --- Maker-checker: registering and documenting make a maker too (issue 7) --------------------
+
+
+def _register_with_documents(actor):
+    """What an approver does in the issue's reproducer: register a partner and its documents."""
+    partner = vetting.partner_register(
+        actor=actor,
+        legal_name="Dengzhou Quick Cards Co., Ltd.",
+        uscc=factories.make_uscc(seed=777),
+        kind="enrolment_partner",
+        contact_name="Li Wei",
+        contact_email="li.wei@quick.example",
+        dpo_name="Wang Fang",
+        dpo_email="dpo@quick.example",
+        address="3 Renmin Road, Dengzhou, Henan",
+    )
+    for doc_type in settings.AUDITSVC_REQUIRED_DOCUMENTS:
+        vetting.document_add(
+            partner,
+            actor=actor,
+            doc_type=doc_type,
+            file=io.BytesIO(f"{doc_type} scan".encode()),
+            issued_on=dt.date.today() - dt.timedelta(days=30),
+        )
+    return partner
+
+
+def test_whoever_registered_and_documented_a_partner_cannot_approve_it(
+    staff, approver, second_approver
+):
+    # The reproducer: an approver adds a partner and its five documents, staff start the
+    # review, and the same approver approves. Refused, naming what they did.
+    partner = _register_with_documents(approver)
+    assert partner.registered_by == approver
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    size = ledger_size()
+
+    with pytest.raises(errors.MakerCheckerRefused) as exc:
+        vetting.vetting_approve(partner, actor=approver, reason="all good")
+
+    assert exc.value.code == "maker_checker" and exc.value.status == 403
+    assert str(exc.value) == (
+        f"You cannot approve {partner.code}: you registered it and you added its documents. "
+        "Another approver must approve it."
+    )
+    assert Partner.objects.get(pk=partner.pk).status == S.UNDER_REVIEW
+    assert ledger_size() == size
+
+    vetting.vetting_approve(partner, actor=second_approver, reason="checked by someone else")
+    assert partner.status == S.APPROVED
+
+
+def test_registering_alone_makes_a_maker(make_partner, staff, approver, second_approver):
+    partner = make_partner(S.APPLIED, registered_by=approver)
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    with pytest.raises(errors.MakerCheckerRefused, match=r": you registered it\. "):
+        vetting.vetting_approve(partner, actor=approver, reason="ok")
+    vetting.vetting_approve(partner, actor=second_approver, reason="ok")
+
+
+def test_adding_one_document_alone_makes_a_maker(make_partner, staff, approver, second_approver):
+    partner = make_partner(S.APPLIED)
+    factories.DocumentFactory(partner=partner, doc_type="other", uploaded_by=approver)
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    with pytest.raises(errors.MakerCheckerRefused, match=r": you added its documents\. "):
+        vetting.vetting_approve(partner, actor=approver, reason="ok")
+    vetting.vetting_approve(partner, actor=second_approver, reason="ok")
+
+
+def test_a_maker_cannot_reinstate_and_the_refusal_names_the_real_reason(
+    staff, approver, second_approver, third_approver
+):
+    partner = _register_with_documents(staff)
+    vetting.vetting_start_review(partner, actor=staff, reason="file received")
+    vetting.vetting_approve(partner, actor=approver, reason="ok")
+    vetting.vetting_suspend(partner, actor=second_approver, reason="alert 17")
+
+    # Today's reproducer said "You put P0001 under review" to whoever suspended it.
+    with pytest.raises(errors.MakerCheckerRefused) as exc:
+        vetting.vetting_reinstate(partner, actor=second_approver, reason="alert closed")
+    assert str(exc.value) == (
+        f"You cannot reinstate {partner.code}: you suspended it. "
+        "Another approver must reinstate it."
+    )
+    vetting.vetting_reinstate(partner, actor=third_approver, reason="alert closed")
+    assert partner.status == S.APPROVED
+
+
+def test_the_service_and_the_admin_ask_one_function(make_partner, approver, staff):
+    partner = make_partner(S.UNDER_REVIEW, registered_by=approver)
+    refusal = vetting.maker_checker_refusal(partner, approver, from_status=partner.status)
+    assert refusal is not None and "you registered it" in refusal
+    assert vetting.maker_checker_refusal(partner, staff, from_status=partner.status) is None
 
 
 def test_the_maker_cannot_reinstate_either(make_partner, approver, second_approver):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from partners.choices import AgentStatus, Violation
-from partners.models import Agent, AgentStatusChange, ApiCredential, Partner
+from partners.models import SHANGHAI, Agent, AgentStatusChange, ApiCredential, Partner
 
 from ..errors import WrongPartnerKind
 from ..models import ViolationsMixin
@@ -43,15 +43,28 @@ def is_test(credential: ApiCredential | None) -> bool:
     return credential is not None and credential.is_test
 
 
+def agent_registered_at(created_at: dt.datetime, registered_on: dt.date) -> dt.datetime:
+    """When an agent counts as registered: the later of when the bureau recorded it and the
+    start (Asia/Shanghai) of the day its registration gives.
+
+    Neither a registration day typed in the past nor one in the future lets an
+    access from before the bureau knew the agent pass as a registered agent's.
+    """
+    day_start = dt.datetime.combine(registered_on, dt.time(0), tzinfo=SHANGHAI)
+    return max(created_at, day_start)
+
+
 @dataclass(slots=True)
 class AgentRecord:
-    """One registered agent as ingestion judges it: current status and status history.
+    """One registered agent as ingestion judges it: registration, current status, history.
 
+    ``registered_at`` is when it became an agent (``agent_registered_at``);
     ``history`` holds (changed_at, from_status, to_status), oldest first.
     """
 
     pk: int
     status: str
+    registered_at: dt.datetime
     history: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
 
     def status_at(self, at: dt.datetime) -> str:
@@ -82,10 +95,10 @@ def agents_of(partner: Partner, codes: Iterable[str]) -> dict[str, AgentRecord]:
     suspension committed before the upload counts.
     """
     agents = {
-        code: AgentRecord(pk, status)
-        for code, pk, status in Agent.objects.filter(
+        code: AgentRecord(pk, status, agent_registered_at(created_at, registered_on))
+        for code, pk, status, created_at, registered_on in Agent.objects.filter(
             partner_id=partner.pk, code__in=set(codes)
-        ).values_list("code", "pk", "status")
+        ).values_list("code", "pk", "status", "created_at", "registered_on")
     }
     if agents:
         by_pk = {agent.pk: agent for agent in agents.values()}
@@ -105,11 +118,14 @@ def agent_check(
 ) -> tuple[int | None, str | None]:
     """(agent id or None, the agent violation or None) for an access at ``at``.
 
-    ``agent_suspended`` if the agent was not active at ``at`` or is not now:
-    an access during a suspension stays flagged after a reactivation, and a
-    suspended agent's late uploads are flagged too.
+    ``agent_unknown`` (and no agent id) if no agent has the code, or none had
+    it yet at ``at``: the agent is judged at the access time, as the partner
+    is, so a late upload of accesses made before the registration stays
+    flagged. ``agent_suspended`` if the agent was not active at ``at`` or is
+    not now: an access during a suspension stays flagged after a
+    reactivation, and a suspended agent's late uploads are flagged too.
     """
     found = agents.get(code)
-    if found is None:
+    if found is None or at < found.registered_at:
         return None, AGENT_UNKNOWN
     return found.pk, (None if found.may_work_at(at) else AGENT_SUSPENDED)

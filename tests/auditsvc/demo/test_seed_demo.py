@@ -58,7 +58,13 @@ def test_it_prints_the_documented_json_object():
     assert set(data["auditor"]) >= {"username", "password", "api_token"}
     assert data["auditor"]["api_token"].startswith("ast_")
     VerifierKey.from_string(data["verifier_key"])  # a well-formed note verifier key
-    assert {u["username"] for u in data["users"]} == {"staff", "approver", "approver2", "auditor"}
+    assert {u["username"] for u in data["users"]} == {
+        "staff",
+        "approver",
+        "approver2",
+        "auditor",
+        "security",
+    }
     for user in data["users"]:
         assert len(user["backup_codes"]) == 5 and user["totp_secret"]
 

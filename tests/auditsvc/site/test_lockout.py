@@ -1,4 +1,4 @@
-"""Five failed sign-ins lock the account (django-axes, per username and address)."""
+"""Five failed sign-ins lock the account (django-axes), from one address or from many."""
 
 from __future__ import annotations
 
@@ -60,3 +60,15 @@ def test_it_locks_one_username_not_everyone_at_the_same_address(staff, second_st
     other_device = TOTPDevice.objects.create(user=second_staff, name="phone", confirmed=True)
     response = attempt(client, "staff2", PASSWORD, current_code(other_device))
     assert response.status_code == 302
+
+
+def test_it_locks_a_username_after_failures_from_many_addresses(staff, device):
+    # Someone guessing from a different address each time is counted all the same.
+    for n in range(4):
+        assert attempt(Client(REMOTE_ADDR=f"198.51.100.{n}")).status_code == 200
+    assert attempt(Client(REMOTE_ADDR="198.51.100.77")).status_code == 429
+
+    # The account is shut from every address, with the right password and code too.
+    owner = Client(REMOTE_ADDR="203.0.113.5")
+    assert attempt(owner, password=PASSWORD, token=current_code(device)).status_code == 429
+    assert owner.get("/admin/").status_code == 302

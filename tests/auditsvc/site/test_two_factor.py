@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from auditsvc.ledger.models import LedgerEntry
+from auditsvc.site.kinds import SiteKind
+from auditsvc.site.services.second_factor import ENROLMENT_MINUTES
 from tests.admin_clients import MODEL_BACKEND, PASSWORD, admin_client_for, current_code
 
 pytestmark = pytest.mark.django_db
@@ -99,41 +105,147 @@ def test_it_lets_local_development_switch_the_code_off(settings, staff):
     assert is_in(client)
 
 
-def test_it_enrols_an_authenticator_app_from_the_two_factor_page(staff):
+# --- Changing a second factor needs the password and a current code (issue 7) ---------------
+
+TWO_FACTOR = "/admin/two-factor/"
+
+
+def change(client: Client, action: str, password: str = PASSWORD, code: str = ""):
+    return client.post(TWO_FACTOR, {"action": action, "password": password, "otp_token": code})
+
+
+def site_entries(kind: str) -> list[dict]:
+    return [
+        json.loads(entry.canonical)["body"]
+        for entry in LedgerEntry.objects.filter(log_id="bureau", kind=kind).order_by("seq")
+    ]
+
+
+def wrong(device: TOTPDevice) -> str:
+    return "000000" if current_code(device) != "000000" else "111111"
+
+
+def test_it_enrols_an_authenticator_app_after_the_password_and_a_code(staff, totp_device):
     client = admin_client_for(staff)
-    page = client.get(reverse("admin:two_factor"))
+    page = client.get(TWO_FACTOR)
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
 
-    page = client.post(reverse("admin:two_factor"), {"action": "add_totp"})
+    page = change(client, "add_totp", code=current_code(totp_device))
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
     content = page.content.decode()
-    assert "<svg" in content
+    # A QR code an HTML page draws: SVG elements without a namespace prefix.
+    assert '<svg width="100%" height="100%"' in content and "<path" in content
+    assert "svg:rect" not in content
     assert page.context["otpauth_url"].startswith("otpauth://totp/auditsvc%3Astaff?secret=")
     assert page.context["secret"] in page.context["otpauth_url"]
+    assert not site_entries(SiteKind.AUTHENTICATOR_ADDED)  # not a second factor yet
 
-    wrong = "000000" if current_code(device) != "000000" else "111111"
-    client.post(
-        reverse("admin:two_factor"), {"action": "confirm_totp", "device": device.pk, "token": wrong}
-    )
+    client.post(TWO_FACTOR, {"action": "confirm_totp", "device": device.pk, "token": wrong(device)})
     device.refresh_from_db()
     assert not device.confirmed
 
     device.throttle_reset()
     client.post(
-        reverse("admin:two_factor"),
-        {"action": "confirm_totp", "device": device.pk, "token": current_code(device)},
+        TWO_FACTOR, {"action": "confirm_totp", "device": device.pk, "token": current_code(device)}
     )
     device.refresh_from_db()
     assert device.confirmed
     # Once confirmed, its secret is not shown again.
-    assert device.config_url not in client.get(reverse("admin:two_factor")).content.decode()
+    assert device.config_url not in client.get(TWO_FACTOR).content.decode()
+    [entry] = site_entries(SiteKind.AUTHENTICATOR_ADDED)
+    assert entry["user"] == "staff" and entry["user_id"] == staff.pk
+    assert (entry["actor"], entry["actor_id"]) == ("staff", staff.pk)
+    assert entry["authenticator"] == device.name and entry["device_id"] == device.pk
+    assert device.key not in json.dumps(entry)
 
 
-def test_it_replaces_backup_codes_and_shows_them_once(staff, backup_code):
+@pytest.mark.parametrize(
+    "given", ["nothing", "no password", "wrong password", "no code", "wrong code"]
+)
+def test_a_live_session_alone_cannot_add_an_authenticator_or_renew_codes(
+    staff, totp_device, backup_code, given
+):
+    # A stolen session must not become a second factor of its own.
     client = admin_client_for(staff)
-    page = client.post(reverse("admin:two_factor"), {"action": "new_backup_codes"})
+    password, code = {
+        "nothing": ("", ""),
+        "no password": ("", current_code(totp_device)),
+        "wrong password": ("not my password", current_code(totp_device)),
+        "no code": (PASSWORD, ""),
+        "wrong code": (PASSWORD, wrong(totp_device)),
+    }[given]
+
+    for action in ("add_totp", "new_backup_codes"):
+        totp_device.throttle_reset()
+        page = change(client, action, password, code)
+        assert page.status_code == 200
+        assert "enrolling" not in page.context and "new_backup_codes" not in page.context
+
+    assert not TOTPDevice.objects.filter(user=staff, confirmed=False).exists()
+    assert list(StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)) == [
+        backup_code
+    ]
+    assert LedgerEntry.objects.filter(log_id="bureau").count() == 0
+
+
+def test_the_refusal_does_not_say_which_of_password_and_code_was_wrong(staff, totp_device):
+    client = admin_client_for(staff)
+    wrong_password = change(client, "add_totp", "not my password", current_code(totp_device))
+    totp_device.throttle_reset()
+    wrong_code = change(client, "add_totp", PASSWORD, wrong(totp_device))
+    first = wrong_password.context["identity_form"].non_field_errors()
+    assert first == wrong_code.context["identity_form"].non_field_errors()
+    assert "identity_not_confirmed" in first[0]
+
+
+def test_guessing_the_password_on_the_page_locks_the_account(staff, totp_device):
+    client = admin_client_for(staff)
+    for _ in range(4):
+        assert change(client, "add_totp", "guess", current_code(totp_device)).status_code == 200
+    assert change(client, "add_totp", "guess", current_code(totp_device)).status_code == 429
+    # The right password does not help now, and the sign-in page is shut too.
+    assert change(client, "add_totp", PASSWORD, current_code(totp_device)).status_code == 429
+    assert not TOTPDevice.objects.filter(user=staff, confirmed=False).exists()
+
+
+def test_it_refuses_the_code_that_was_just_used_to_sign_in(staff, totp_device):
+    client = Client()
+    code = current_code(totp_device)
+    assert log_in(client, otp_token=code).status_code == 302
+    page = change(client, "add_totp", PASSWORD, code)
+    assert "enrolling" not in page.context
+
+
+def test_an_enrolment_left_too_long_cannot_be_confirmed(staff, totp_device):
+    client = admin_client_for(staff)
+    change(client, "add_totp", code=current_code(totp_device))
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=ENROLMENT_MINUTES + 1)
+    )
+    response = client.post(
+        TWO_FACTOR,
+        {"action": "confirm_totp", "device": device.pk, "token": current_code(device)},
+        follow=True,
+    )
+    assert "enrolment_expired" in response.content.decode()
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+
+
+def test_it_replaces_backup_codes_after_the_password_and_a_code_and_shows_them_once(
+    staff, totp_device, backup_code
+):
+    client = admin_client_for(staff)
+    page = change(client, "new_backup_codes", code=backup_code)  # a backup code, spent on it
     codes = page.context["new_backup_codes"]
     assert len(codes) == 5
     mine = StaticToken.objects.filter(device__user=staff, device__name="backup codes")
     assert sorted(mine.values_list("token", flat=True)) == sorted(codes)
     assert backup_code not in codes
+    assert "no-store" in page["Cache-Control"]
+
+    [entry] = site_entries(SiteKind.BACKUP_CODES_RENEWED)
+    assert (entry["user"], entry["user_id"], entry["actor_id"]) == ("staff", staff.pk, staff.pk)
+    assert (entry["codes"], entry["codes_replaced"]) == (5, 0)  # the old one was spent first
+    for code in codes:
+        assert code not in json.dumps(entry)

@@ -318,10 +318,13 @@ def test_it_shows_a_new_api_key_once(as_staff, vetted_partner):
         reverse("admin:partners_apicredential_add"),
         {"partner": vetted_partner.pk, "label": "field app v3"},
     )
-    assert response.status_code == 200
-    key = response.context["secret"]
-    assert key.startswith("ask_") and key in response.content.decode()
-    assert "no-store" in response["Cache-Control"]
+    # POST-redirect-GET: the answer to the POST is a redirect, never the key.
+    assert response.status_code == 302
+    shown = as_staff.get(response["Location"])
+    assert shown.status_code == 200
+    key = shown.context["secret"]
+    assert key.startswith("ask_") and key in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
     credential = ApiCredential.objects.get(label="field app v3")
     assert credential.key_hash == hash_key(key) and credential.created_by.username == "staff"
 
@@ -352,7 +355,7 @@ def test_it_issues_and_revokes_a_personal_token(as_superuser, auditor):
     response = as_superuser.post(
         reverse("admin:partners_stafftoken_add"), {"user": auditor.pk, "label": "court laptop"}
     )
-    token_value = response.context["secret"]
+    token_value = as_superuser.get(response["Location"]).context["secret"]
     token = StaffToken.objects.get(label="court laptop")
     assert token.user == auditor and token.key_hash == hash_key(token_value)
     as_superuser.post(

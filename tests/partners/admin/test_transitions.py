@@ -78,14 +78,15 @@ def test_it_shows_the_maker_checker_refusal_as_an_admin_error(make_partner, appr
     client.post(transition_url(partner, "under_review"), {"reason": "Starting."})
 
     page = client.get(transition_url(partner, "approved"))
-    assert any("another approver" in w for w in page.context["warnings"])  # said up front
+    refusal = f"You cannot approve {partner.code}: you started its review."
+    assert any(w.startswith(refusal) for w in page.context["warnings"])  # said up front
 
     before = ledger_size()
     response = client.post(
         transition_url(partner, "approved"), {"reason": "Looks fine to me."}, follow=True
     )
     errors = messages_of(response)
-    assert any("another approver must approve" in m and "maker_checker" in m for m in errors)
+    assert any(refusal in m and "[maker_checker]" in m for m in errors)
     assert response.redirect_chain[-1][0] == change_url(partner)
     partner.refresh_from_db()
     assert partner.status == "under_review" and ledger_size() == before
@@ -137,3 +138,30 @@ def test_it_offers_no_bulk_approval(make_partner, as_approver):
     page = as_approver.get(reverse("admin:partners_partner_changelist"))
     assert page.context["action_form"] is None
     assert 'name="action"' not in page.content.decode()  # no actions drop-down at all
+
+
+def test_it_warns_whoever_suspended_a_partner_before_they_reinstate_it(
+    make_partner, as_approver, as_second_approver
+):
+    partner = make_partner("approved")
+    as_approver.post(transition_url(partner, "suspended"), {"reason": "Alert 17."})
+
+    page = as_approver.get(transition_url(partner, "approved"))
+    refusal = f"You cannot reinstate {partner.code}: you suspended it."
+    refusal += " Another approver must reinstate it."
+    assert refusal in page.context["warnings"]
+    assert as_second_approver.get(transition_url(partner, "approved")).context["warnings"] == []
+
+
+def test_it_records_who_registered_a_partner_and_warns_them_at_approval(
+    as_approver, approver, as_staff
+):
+    from .test_change_pages import partner_form
+
+    as_approver.post(reverse("admin:partners_partner_add"), partner_form())
+    partner = Partner.objects.get(legal_name="Nanyang Kindly Helpers Co., Ltd.")
+    assert partner.registered_by == approver
+    as_staff.post(transition_url(partner, "under_review"), {"reason": "Starting."})
+
+    warnings = as_approver.get(transition_url(partner, "approved")).context["warnings"]
+    assert f"You cannot approve {partner.code}: you registered it." in " ".join(warnings)

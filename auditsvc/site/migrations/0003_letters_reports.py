@@ -77,7 +77,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("site", "0001_roles"),
+        ("site", "0002_security_officers"),
         ("partners", "0002_letters"),
         ("reports", "0001_initial"),
     ]

@@ -1,0 +1,60 @@
+"""Errors of the site's account services (roles, second factors), each with a stable code."""
+
+from __future__ import annotations
+
+from auditsvc.base.errors import ServiceError
+
+
+class AccountError(ServiceError):
+    code = "account_error"
+
+
+class AccountChangeNotPermitted(AccountError):
+    code = "not_permitted"
+    status = 403
+    title = "Only a security officer may change roles or reset a second factor."
+
+
+class OwnAccount(AccountError):
+    code = "own_account"
+    status = 403
+    title = "Nobody changes their own roles or resets their own second factor."
+
+
+class UnknownRole(AccountError):
+    code = "unknown_role"
+    title = "No such role."
+
+
+class RoleUnchanged(AccountError):
+    code = "role_unchanged"
+    status = 409
+    title = "The person already holds that role, or does not hold it."
+
+
+class SeparationOfDuties(AccountError):
+    code = "separation_of_duties"
+    status = 409
+    title = "A security officer cannot also be bureau staff or an approver."
+
+
+class ReasonMissing(AccountError):
+    code = "reason_required"
+    title = "Give a reason for this decision."
+
+
+class IdentityNotConfirmed(AccountError):
+    code = "identity_not_confirmed"
+    status = 403
+    title = "The password or the one-time code is not right."
+
+
+class EnrolmentExpired(AccountError):
+    code = "enrolment_expired"
+    status = 409
+    title = "That enrolment has expired or was replaced; start again."
+
+
+class WrongCode(AccountError):
+    code = "wrong_code"
+    title = "That code is not right; check the clock of the phone."
