@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auditsvc.base.api.schema import problem_responses
-from auditsvc.core.canonical import b64encode
+from auditsvc.core.canonical import b64encode, format_time
 
 from . import selectors
 
@@ -35,9 +35,10 @@ class KeySerializer(serializers.Serializer):
     verifier_key = serializers.CharField(
         help_text="C2SP note verifier key name+keyid+base64(0x01 || key): what auditors pin."
     )
-    valid_from = serializers.DateTimeField()
+    valid_from = serializers.DateTimeField(help_text="UTC, RFC 3339 with microseconds and Z.")
     retired_at = serializers.DateTimeField(
-        allow_null=True, help_text="After this the key signs nothing; it stays published."
+        allow_null=True,
+        help_text="After this the key signs nothing; it stays published. UTC, as valid_from.",
     )
 
 
@@ -138,12 +139,13 @@ class KeysView(PublicView):
                 "algorithm": key.algorithm,
                 "public_key": b64encode(key.public_key),
                 "verifier_key": key.verifier_key,
-                "valid_from": key.valid_from,
-                "retired_at": key.retired_at,
+                # Times in answers are UTC with Z, as everywhere in the API.
+                "valid_from": format_time(key.valid_from),
+                "retired_at": format_time(key.retired_at) if key.retired_at else None,
             }
             for key in selectors.published_keys()
         ]
-        return Response(KeysSerializer({"keys": keys}).data)
+        return Response({"keys": keys})
 
 
 class CheckpointView(PublicView):

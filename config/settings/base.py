@@ -262,6 +262,52 @@ AUDITSVC_MAX_CLOCK_SKEW_SECONDS = env.int("AUDITSVC_MAX_CLOCK_SKEW_SECONDS", def
 # Checkpoints: sign a grown log at once on the next beat, an idle one at least this often.
 AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES = env.int("AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES", default=60)
 
+# --- auditsvc: the API contract (answers, pages, body size) ---------------------------
+# Largest request body (bytes). Every valid batch must fit: the largest valid
+# 1,000-record batch, every non-ASCII character escaped as \uXXXX, is about
+# 5.7 MB (auditsvc.ingestion.validation.limits); the ingestion app's system
+# check refuses a limit below that. Larger bodies are answered 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("AUDITSVC_MAX_BODY_BYTES", default=8 * 1024 * 1024)
+# Content-Security-Policy on every page (django-csp): nothing from outside the
+# service, no inline scripts. Inline styles are allowed: the admin's badges and
+# the API docs set style attributes. Workers from blob: are ReDoc's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Cache-Control: no-store on every answer under /api/.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "auditsvc.base.api.middleware.ApiAnswersMiddleware",
+)
+# The API docs load Swagger UI and ReDoc from the service itself (pinned by
+# drf-spectacular-sidecar), never from a CDN: bureau intranets have none.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("drf_spectacular") + 1, "drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        # No badge fetched from validator.swagger.io.
+        "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    }
+)
+
 # --- Celery -----------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -274,6 +320,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # kombu's exchange-queue tables; by default "control/" in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # Above the longest task, so Redis does not redeliver a task that is
