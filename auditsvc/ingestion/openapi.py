@@ -1,21 +1,30 @@
 """OpenAPI descriptions of the ingestion endpoints (drf-spectacular).
 
-These serializers only describe the bodies for ``/api/schema/`` and the
-interactive docs; requests are validated by auditsvc.ingestion.validation,
-which is much faster and reports every error with a stable code.
+Requests are validated by auditsvc.ingestion.validation (fast, every error
+with a stable code), not by serializers. The request schemas here are written
+from the same constants (``validation.limits``): patterns, lengths, choices,
+batch size, ``additionalProperties: false``, so that the schema says exactly
+what the server enforces. What a schema cannot say (check characters, birth
+dates, times not in the future, personal numbers in free text) is in the
+descriptions. The serializer classes below name the components; an
+extension (``RequestBodyExtension``) replaces their generated schema with the
+one written here. Responses are described by ordinary serializers.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from auditsvc.base.api.schema import ReceiptSerializer
-from auditsvc.base.identities import SCHEMES
-from partners.choices import DataField, Purpose, Violation
+from partners.choices import Violation
 
-from .models import AccountEvent, EnrolmentSession
+from .models import EnrolmentSession
+from .validation import limits
 
 EXAMPLE_ID_NUMBER = "11010519491231002X"
 EXAMPLE_RECEIPT = {
@@ -28,58 +37,293 @@ EXAMPLE_RECEIPT = {
     "key_id": "7a3c9e01",
 }
 
+# --- Request bodies, from the validation constants ----------------------------------------
 
-class ResidentSerializer(serializers.Serializer):
-    scheme = serializers.ChoiceField(choices=SCHEMES)
-    value = serializers.CharField(
-        help_text=(
-            "The 18-character resident identity number (GB 11643-1999). Validated (division "
-            "code, birth date, check character), then kept only as a keyed pseudonym."
-        )
+_FREE_TEXT = (
+    " Stored and signed as sent: must not contain a resident identity number or a phone "
+    "number, however written (`personal_data_in_free_text`)."
+)
+
+
+def _anchored(pattern: str) -> str:
+    return f"^{pattern}$"
+
+
+def _client_id(what: str) -> dict:
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": limits.CLIENT_ID_MAX,
+        "pattern": _anchored(limits.CLIENT_ID_PATTERN),
+        "description": (
+            f"Your id of the {what} ({limits.CLIENT_ID_HELP}), unique within your partner. "
+            "Resending it with the same content returns the original answer; reusing it for "
+            "different content is a 409 (`idempotency_conflict`)." + _FREE_TEXT
+        ),
+    }
+
+
+def _agent() -> dict:
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": limits.AGENT_MAX,
+        "pattern": _anchored(limits.AGENT_PATTERN),
+        "description": "Code of the field agent, as registered with the bureau." + _FREE_TEXT,
+    }
+
+
+def _resident(description: str) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["scheme", "value"],
+        "description": description,
+        "properties": {
+            "scheme": {"type": "string", "enum": list(limits.SCHEME_CHOICES)},
+            "value": {
+                "type": "string",
+                "minLength": 18,
+                "maxLength": 18,
+                "pattern": _anchored(limits.RESIDENT_ID_PATTERN),
+                "description": (
+                    "The 18-character resident identity number (GB 11643-1999): division "
+                    "code, birth date and ISO 7064 check character are checked, then it is "
+                    "kept only as a keyed pseudonym. Never echoed in an answer."
+                ),
+            },
+        },
+    }
+
+
+def _time(description: str) -> dict:
+    skew = settings.AUDITSVC_MAX_CLOCK_SKEW_SECONDS
+    return {
+        "type": "string",
+        "format": "date-time",
+        "maxLength": limits.DATETIME_MAX,
+        "pattern": _anchored(limits.DATETIME_PATTERN),
+        "description": (
+            f"{description} RFC 3339 with an offset, after 1970, at most {skew} seconds "
+            "ahead of the service's clock."
+        ).strip(),
+    }
+
+
+def _choice(choices, description: str = "") -> dict:
+    schema = {"type": "string", "enum": list(choices)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _opaque(description: str, max_length: int = limits.TEXT_MAX, min_length: int = 1) -> dict:
+    return {
+        "type": "string",
+        "minLength": min_length,
+        "maxLength": max_length,
+        "description": description,
+    }
+
+
+def _object(properties: dict, required: list[str], description: str = "") -> dict:
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _batch(record: dict, what: str) -> dict:
+    batch = limits.max_batch()
+    return _object(
+        {
+            "events": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": batch,
+                "items": record,
+                "description": (
+                    f"1 to {batch:,} {what}. A malformed batch is refused whole (400); a "
+                    "client id reused for different content refuses it too (409)."
+                ),
+            }
+        },
+        ["events"],
     )
 
+
+def session_open_schema() -> dict:
+    """JSON Schema of ``POST /api/v1/sessions``."""
+    return _object(
+        {
+            "client_session_id": _client_id("session"),
+            "agent": _agent(),
+            "resident": _resident("The resident being helped."),
+            "purpose": _choice(limits.PURPOSES),
+            "region_code": {
+                "type": "string",
+                "minLength": 6,
+                "maxLength": 6,
+                "pattern": _anchored(limits.REGION_PATTERN),
+                "description": (
+                    "6-digit division code (GB/T 2260) of where the enrolment happens: what "
+                    "is checked against your authorised regions."
+                ),
+            },
+            "device": _opaque(
+                "Any identifier of the agent's device (not only spaces); kept as a pseudonym."
+            ),
+            "opened_at": _time("When the session started."),
+            "consent_ref": {
+                "type": "string",
+                "nullable": True,
+                "maxLength": limits.TEXT_MAX,
+                "pattern": _anchored(limits.CONSENT_PATTERN),
+                "description": (
+                    "Optional hash or id of the resident's signed consent: "
+                    f"{limits.CONSENT_HELP}; null or empty for none." + _FREE_TEXT
+                ),
+            },
+        },
+        [
+            "client_session_id",
+            "agent",
+            "resident",
+            "purpose",
+            "region_code",
+            "device",
+            "opened_at",
+        ],
+    )
+
+
+def session_close_schema() -> dict:
+    """JSON Schema of ``POST /api/v1/sessions/<id>/close``."""
+    return _object(
+        {
+            "closed_at": _time("When the session ended; not before its opened_at."),
+            "outcome": _choice(limits.OUTCOMES),
+        },
+        ["closed_at", "outcome"],
+    )
+
+
+def access_event_schema() -> dict:
+    """JSON Schema of one record of ``POST /api/v1/access-events``."""
+    return _object(
+        {
+            "client_event_id": _client_id("record"),
+            "session": {
+                "type": "string",
+                "nullable": True,
+                "minLength": 36,
+                "maxLength": 36,
+                "pattern": _anchored(limits.SESSION_ID_PATTERN),
+                "description": (
+                    "Id of the open enrolment session (from POST /sessions), or null or left "
+                    "out when there is none."
+                ),
+            },
+            "agent": _agent(),
+            "resident": _resident("The resident whose data was read."),
+            "fields": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": limits.FIELDS_MAX,
+                "items": _choice(limits.DATA_FIELDS),
+                "description": "The resident's data that was read (a repeated name counts once).",
+            },
+            "purpose": _choice(limits.PURPOSES),
+            "occurred_at": _time("When the access happened."),
+            "device": _opaque(
+                "Any identifier of the agent's device (not only spaces); kept as a pseudonym."
+            ),
+        },
+        ["client_event_id", "agent", "resident", "fields", "purpose", "occurred_at", "device"],
+    )
+
+
+def account_event_schema() -> dict:
+    """JSON Schema of one record of ``POST /api/v1/account-events``."""
+    return _object(
+        {
+            "client_event_id": _client_id("record"),
+            "holder": _resident("The resident who holds the account."),
+            "action": _choice(limits.ACTIONS),
+            "account": _opaque("Your account id (not only spaces); kept as a pseudonym."),
+            "occurred_at": _time("When it happened."),
+            "device": _opaque(
+                "Any identifier of the device used (not only spaces); kept as a pseudonym."
+            ),
+            "phone": _opaque(
+                "Phone bound to the account, e.g. +8613800000000: 5 to 15 digits, an optional "
+                "leading + (or 00), spaces, dashes, dots and brackets. Kept as a pseudonym.",
+                max_length=limits.PHONE_MAX,
+                min_length=limits.PHONE_MIN,
+            ),
+            "channel": _choice(limits.CHANNELS),
+        },
+        [
+            "client_event_id",
+            "holder",
+            "action",
+            "account",
+            "occurred_at",
+            "device",
+            "phone",
+            "channel",
+        ],
+    )
+
+
+class RequestBody(serializers.Serializer):
+    """A request body whose schema is written from the validation constants (``json_schema``)."""
+
+    json_schema: ClassVar = staticmethod(dict)
+
+
+class SessionOpenRequestSerializer(RequestBody):
+    json_schema = staticmethod(session_open_schema)
+
+
+class SessionCloseRequestSerializer(RequestBody):
+    json_schema = staticmethod(session_close_schema)
+
+
+class AccessEventBatchSerializer(RequestBody):
+    json_schema = staticmethod(lambda: _batch(access_event_schema(), "access events"))
+
+
+class AccountEventBatchSerializer(RequestBody):
+    json_schema = staticmethod(lambda: _batch(account_event_schema(), "account events"))
+
+
+class RequestBodyExtension(OpenApiSerializerExtension):
+    """Gives a ``RequestBody`` serializer the schema written from the validation constants."""
+
+    target_class = RequestBody
+    match_subclasses = True
+
+    def get_name(self, auto_schema, direction) -> str:
+        # SessionOpenRequestSerializer -> SessionOpen; with COMPONENT_SPLIT_REQUEST the
+        # component is then SessionOpenRequest.
+        return self.target.__class__.__name__.removesuffix("Serializer").removesuffix("Request")
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        return self.target.json_schema()
+
+
+# --- Responses ------------------------------------------------------------------------------
 
 _VIOLATIONS = serializers.ListField(
     child=serializers.ChoiceField(choices=Violation.choices),
     help_text="How the record breaks the partner's authorisation; empty when it does not.",
 )
-_TIME_HELP = "RFC 3339 with an offset; at most {} seconds in the future."
-
-
-def _time(help_text: str = "") -> serializers.DateTimeField:
-    skew = settings.AUDITSVC_MAX_CLOCK_SKEW_SECONDS
-    return serializers.DateTimeField(help_text=(help_text + " " + _TIME_HELP.format(skew)).strip())
-
-
-class SessionOpenRequestSerializer(serializers.Serializer):
-    client_session_id = serializers.CharField(
-        max_length=100,
-        help_text="Your id of the session (1-100 printable ASCII characters, no spaces). "
-        "Resending the same id returns the original answer. Must not contain a resident "
-        "identity number or phone number (`personal_data_in_free_text`).",
-    )
-    agent = serializers.CharField(
-        max_length=32, help_text="Code of the field agent, as registered with the bureau."
-    )
-    resident = ResidentSerializer()
-    purpose = serializers.ChoiceField(choices=Purpose.choices)
-    region_code = serializers.CharField(
-        min_length=6,
-        max_length=6,
-        help_text="6-digit division code of where the enrolment happens.",
-    )
-    device = serializers.CharField(
-        max_length=200, help_text="Any identifier of the agent's device (kept as a pseudonym)."
-    )
-    opened_at = _time()
-    consent_ref = serializers.CharField(
-        required=False,
-        allow_null=True,
-        max_length=200,
-        help_text="Optional hash or id of the resident's signed consent: printable "
-        "characters, no resident identity number or phone number "
-        "(`personal_data_in_free_text`).",
-    )
 
 
 class SessionOpenResponseSerializer(serializers.Serializer):
@@ -89,60 +333,12 @@ class SessionOpenResponseSerializer(serializers.Serializer):
     violations = _VIOLATIONS
 
 
-class SessionCloseRequestSerializer(serializers.Serializer):
-    closed_at = _time("Not before the session's opened_at.")
-    outcome = serializers.ChoiceField(choices=EnrolmentSession.Outcome.choices)
-
-
 class SessionCloseResponseSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     client_session_id = serializers.CharField()
     closed_at = serializers.DateTimeField()
     outcome = serializers.ChoiceField(choices=EnrolmentSession.Outcome.choices)
     receipt = ReceiptSerializer()
-
-
-class AccessEventSerializer(serializers.Serializer):
-    client_event_id = serializers.CharField(
-        max_length=100,
-        help_text="Your id of the record; resending it returns the original receipt.",
-    )
-    session = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        help_text="Id of the open enrolment session (from POST /sessions), or null.",
-    )
-    agent = serializers.CharField(max_length=32)
-    resident = ResidentSerializer()
-    fields = serializers.ListField(
-        child=serializers.ChoiceField(choices=DataField.choices),
-        min_length=1,
-        help_text="The resident's data that was read.",
-    )
-    purpose = serializers.ChoiceField(choices=Purpose.choices)
-    occurred_at = _time("When the access happened.")
-    device = serializers.CharField(max_length=200)
-
-
-class AccessEventBatchSerializer(serializers.Serializer):
-    events = AccessEventSerializer(many=True, help_text="1 to AUDITSVC_MAX_BATCH (1,000) records.")
-
-
-class AccountEventSerializer(serializers.Serializer):
-    client_event_id = serializers.CharField(max_length=100)
-    holder = ResidentSerializer()
-    action = serializers.ChoiceField(choices=AccountEvent.Action.choices)
-    account = serializers.CharField(
-        max_length=200, help_text="Your account id (kept as a pseudonym)."
-    )
-    occurred_at = _time()
-    device = serializers.CharField(max_length=200)
-    phone = serializers.CharField(help_text="Phone bound to the account, e.g. +8613800000000.")
-    channel = serializers.ChoiceField(choices=AccountEvent.Channel.choices)
-
-
-class AccountEventBatchSerializer(serializers.Serializer):
-    events = AccountEventSerializer(many=True, help_text="1 to AUDITSVC_MAX_BATCH (1,000) records.")
 
 
 class EventResultSerializer(serializers.Serializer):
@@ -189,6 +385,18 @@ SESSION_CLOSE_EXAMPLE = OpenApiExample(
     "Close a session",
     request_only=True,
     value={"closed_at": "2026-11-23T09:52:00+08:00", "outcome": "completed"},
+)
+SESSION_CLOSE_ANSWER = OpenApiExample(
+    "Session closed",
+    response_only=True,
+    status_codes=["201"],
+    value={
+        "id": "0b6f3f0e-6a55-4d8e-9d55-2d7f3f1c9a10",
+        "client_session_id": "s-1",
+        "closed_at": "2026-11-23T01:52:00.000000Z",
+        "outcome": "completed",
+        "receipt": {**EXAMPLE_RECEIPT, "seq": 43},
+    },
 )
 ACCESS_EXAMPLE = OpenApiExample(
     "Report an identity access",
@@ -259,6 +467,7 @@ ACCOUNT_ANSWER = OpenApiExample(
 VALIDATION_EXAMPLE = OpenApiExample(
     "Malformed batch (nothing recorded)",
     response_only=True,
+    media_type="application/problem+json",
     status_codes=["400"],
     value={
         "type": "https://auditsvc.example/problems/validation_error",
@@ -266,11 +475,62 @@ VALIDATION_EXAMPLE = OpenApiExample(
         "status": 400,
         "code": "validation_error",
         "detail": "1 field(s) are invalid; nothing was recorded.",
+        "error_count": 1,
         "errors": [
             {
                 "field": "events[3].resident.value",
                 "code": "invalid_checksum",
                 "message": "The check character does not match.",
+            }
+        ],
+    },
+)
+CONFLICT_EXAMPLE = OpenApiExample(
+    "A client id reused for another record (nothing recorded)",
+    response_only=True,
+    media_type="application/problem+json",
+    status_codes=["409"],
+    value={
+        "type": "https://auditsvc.example/problems/idempotency_conflict",
+        "title": "A client id was reused for different content; nothing was recorded.",
+        "status": 409,
+        "code": "idempotency_conflict",
+        "detail": (
+            "1 record(s) reuse a client id with different content; nothing was recorded. "
+            "Resend exactly what was sent before, or give new records new ids."
+        ),
+        "errors": [
+            {
+                "field": "events[0].client_event_id",
+                "code": "idempotency_conflict",
+                "message": (
+                    "This id was used for a record recorded before with another purpose. "
+                    "Resend exactly what was sent before, or give the new record an id of its own."
+                ),
+                "client_id": "e-1",
+                "differs": ["purpose"],
+                "receipt": EXAMPLE_RECEIPT,
+            }
+        ],
+    },
+)
+SESSION_CONFLICT_EXAMPLE = OpenApiExample(
+    "A client_session_id reused for another session (nothing recorded)",
+    response_only=True,
+    media_type="application/problem+json",
+    status_codes=["409"],
+    value={
+        **CONFLICT_EXAMPLE.value,
+        "errors": [
+            {
+                **CONFLICT_EXAMPLE.value["errors"][0],
+                "field": "client_session_id",
+                "client_id": "s-1",
+                "differs": ["resident"],
+                "message": (
+                    "This id was used for a record recorded before with another resident. "
+                    "Resend exactly what was sent before, or give the new record an id of its own."
+                ),
             }
         ],
     },

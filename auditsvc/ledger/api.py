@@ -97,6 +97,9 @@ class EntryRecordSerializer(serializers.Serializer):
     key_id = serializers.CharField()
 
 
+# Every public endpoint is throttled per client address.
+_THROTTLED = {"429": "Too many requests from this address; retry after `Retry-After` seconds."}
+
 LOG_ID_PARAMETER = OpenApiParameter(
     "log_id",
     OpenApiTypes.STR,
@@ -129,7 +132,7 @@ class KeysView(PublicView):
             "Every public key that ever signed entries or checkpoints, retired ones included. "
             "Verifiers find keys by key_id, never by date."
         ),
-        responses={200: KeysSerializer},
+        responses={200: KeysSerializer, **problem_responses(**_THROTTLED)},
     )
     def get(self, request):
         keys = [
@@ -160,7 +163,9 @@ class CheckpointView(PublicView):
         parameters=[LOG_ID_PARAMETER],
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Signed note."),
-            **problem_responses(**{"404": "Unknown log, or no checkpoint signed yet."}),
+            **problem_responses(
+                **{"404": "Unknown log, or no checkpoint signed yet.", **_THROTTLED}
+            ),
         },
     )
     def get(self, request, log_id: str):
@@ -178,7 +183,11 @@ class InclusionView(PublicView):
         responses={
             200: InclusionProofSerializer,
             **problem_responses(
-                **{"400": "Bad or impossible seq/size (named in errors).", "404": "Unknown log."}
+                **{
+                    "400": "Bad or impossible seq/size (named in errors).",
+                    "404": "Unknown log.",
+                    **_THROTTLED,
+                }
             ),
         },
     )
@@ -203,7 +212,11 @@ class ConsistencyView(PublicView):
         responses={
             200: ConsistencyProofSerializer,
             **problem_responses(
-                **{"400": "Bad or impossible from/to (named in errors).", "404": "Unknown log."}
+                **{
+                    "400": "Bad or impossible from/to (named in errors).",
+                    "404": "Unknown log.",
+                    **_THROTTLED,
+                }
             ),
         },
     )
