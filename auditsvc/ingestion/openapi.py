@@ -117,11 +117,17 @@ def _choice(choices, description: str = "") -> dict:
     return schema
 
 
-def _opaque(description: str, max_length: int = limits.TEXT_MAX, min_length: int = 1) -> dict:
+def _opaque(
+    description: str,
+    max_length: int = limits.TEXT_MAX,
+    min_length: int = 1,
+    pattern: str = limits.NOT_BLANK_PATTERN,
+) -> dict:
     return {
         "type": "string",
         "minLength": min_length,
         "maxLength": max_length,
+        "pattern": pattern,
         "description": description,
     }
 
@@ -265,6 +271,7 @@ def account_event_schema() -> dict:
                 "leading + (or 00), spaces, dashes, dots and brackets. Kept as a pseudonym.",
                 max_length=limits.PHONE_MAX,
                 min_length=limits.PHONE_MIN,
+                pattern=_anchored(limits.PHONE_PATTERN),
             ),
             "channel": _choice(limits.CHANNELS),
         },

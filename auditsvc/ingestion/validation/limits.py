@@ -36,9 +36,20 @@ TEXT_MAX = 200
 CONSENT_PATTERN = rf"[\x20-\x7e]{{0,{TEXT_MAX}}}"
 CONSENT_HELP = "printable ASCII characters (space to ~), at most 200"
 
-# Phone numbers: digits with an optional +, and spaces, dashes, dots or brackets.
+# Opaque identifiers must hold something besides white space (searched, not matched whole).
+NOT_BLANK_PATTERN = r"\S"
+
+# Phone numbers: 5 to 15 digits after an optional + (or 00), with spaces, dashes,
+# dots or brackets anywhere (what identities.normalise_phone reads).
 PHONE_MIN = 5
 PHONE_MAX = 64
+_PHONE_SEPARATORS = r"[\s().-]*"
+_PHONE_DIGITS = rf"(?:[0-9]{_PHONE_SEPARATORS}){{5,15}}"
+PHONE_PATTERN = (
+    rf"{_PHONE_SEPARATORS}(?:\+{_PHONE_SEPARATORS}{_PHONE_DIGITS}"  # +86 138 ...
+    rf"|0{_PHONE_SEPARATORS}0{_PHONE_SEPARATORS}{_PHONE_DIGITS}"  # 0086 138 ... (00 is +)
+    rf"|(?!0{_PHONE_SEPARATORS}0){_PHONE_DIGITS})"  # 138 ..., 010-1234 ...
+)
 
 # A resident identity number as sent (GB 11643-1999; a lower-case x is accepted).
 RESIDENT_ID_PATTERN = r"[0-9]{17}[0-9Xx]"
