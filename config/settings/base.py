@@ -264,8 +264,8 @@ AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES = env.int("AUDITSVC_CHECKPOINT_MAX_AGE_MINUT
 
 # --- auditsvc: the API contract (answers, pages, body size) ---------------------------
 # Largest request body (bytes). Every valid batch must fit: the largest valid
-# 1,000-record batch, every non-ASCII character escaped as \uXXXX, is about
-# 5.7 MB (auditsvc.ingestion.validation.limits); the ingestion app's system
+# 1,000-record batch, every non-ASCII character escaped as \uXXXX, is 5,648,020
+# bytes (auditsvc.ingestion.validation.limits); the ingestion app's system
 # check refuses a limit below that. Larger bodies are answered 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("AUDITSVC_MAX_BODY_BYTES", default=8 * 1024 * 1024)
 # Content-Security-Policy on every page (django-csp): nothing from outside the
@@ -305,6 +305,11 @@ SPECTACULAR_SETTINGS.update(
         "REDOC_DIST": "SIDECAR",
         # No badge fetched from validator.swagger.io.
         "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+        "DESCRIPTION": SPECTACULAR_SETTINGS["DESCRIPTION"]
+        + " Partner software authenticates with an API key (`ask_...`); a test key "
+        "(`ask_test_...`) is answered exactly like a live one but records into the "
+        "partner's test log (`P0001T`), never evidence. Errors are RFC 9457 problem "
+        "details; see docs/partner-guide.md.",
     }
 )
 

@@ -29,7 +29,11 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": (
                 "API key of a partner's software (starts with `ask_`), issued by the bureau "
-                "in the admin. Send `Authorization: Bearer <key>`."
+                "in the admin. Send `Authorization: Bearer <key>`. A **test key** (starts with "
+                "`ask_test_`) is validated and answered exactly like a live key, but its records "
+                "go to the partner's test log (`<code>T`, e.g. `P0001T`): client ids and daily "
+                "counts of their own, never evidence, never in caps, detection, exports or "
+                "reports. Use one to build and test an integration."
             ),
         }
 

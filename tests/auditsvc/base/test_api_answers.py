@@ -10,6 +10,7 @@ import datetime as dt
 import gzip
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.checks import run_checks
@@ -101,6 +102,13 @@ def test_the_largest_valid_batch_is_recorded(request, now, relaxed_throttle, cli
 
     assert response.status_code == 201, response.content[:500]
     assert len(response.json()["results"]) == limits.max_batch()
+
+
+def test_the_partner_guide_gives_the_figures(settings):
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "partner-guide.md").read_text()
+
+    assert f"{limits.largest_batch_bytes(1000):,} bytes" in guide
+    assert f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes" in guide
 
 
 def test_a_body_limit_below_the_largest_batch_fails_the_system_check(settings):

@@ -249,3 +249,11 @@ def test_what_the_server_accepts_the_schema_accepts(schema, path, field, value, 
 
     assert partner_client.post(path, body, format="json").status_code == 201
     validator.validate(body)
+
+
+def test_the_schema_documents_test_keys(schema):
+    partner_key = schema["components"]["securitySchemes"]["partnerKey"]["description"]
+
+    assert "ask_test_" in partner_key
+    assert "P0001T" in partner_key
+    assert "ask_test_" in schema["info"]["description"]
