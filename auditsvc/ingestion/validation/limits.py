@@ -14,6 +14,7 @@ import re
 
 from django.conf import settings
 
+from auditsvc.base.api import problems
 from auditsvc.base.identities import PROVINCE_CODES, SCHEMES
 from partners.choices import DataField, Purpose
 
@@ -74,8 +75,9 @@ ACTIONS = tuple(AccountEvent.Action.values)
 CHANNELS = tuple(AccountEvent.Channel.values)
 OUTCOMES = tuple(EnrolmentSession.Outcome.values)
 
-# At most this many field errors are listed in a 400 (with the total count).
-MAX_ERRORS_LISTED = 100
+# At most this many field errors are listed in a 400 (with the total count): the
+# problem handler's cap, which validation also keeps to so as not to hold the rest.
+MAX_ERRORS_LISTED = problems.MAX_ERRORS_LISTED
 
 # Keys of each body and record (anything else is ``unknown_field``).
 SESSION_OPEN_KEYS = frozenset(

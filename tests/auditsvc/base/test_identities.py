@@ -221,3 +221,9 @@ def test_a_resident_number_written_in_full_width_digits_is_found():
     wide = "".join(chr(ord(c) + 0xFEE0) for c in number)
 
     assert identities.contains_personal_number(f"ref {wide}")
+
+
+def test_the_fast_ascii_path_drops_the_same_separators():
+    separators = {chr(i) for i in range(128) if identities._SEPARATORS_RE.fullmatch(chr(i))}
+
+    assert {chr(code) for code in identities._DROP_ASCII_SEPARATORS} == separators
