@@ -121,15 +121,16 @@ def test_a_body_limit_below_the_largest_batch_fails_the_system_check(settings):
 
 
 def test_a_body_with_many_unknown_keys_gets_a_short_answer(partner_client, now):
+    # The reproducer: 266,991 unknown keys once made a 44.8 MB answer.
     event = access_event(now)
-    event.update({f"k{n}": 0 for n in range(50_000)})
+    event.update({f"k{n}": 0 for n in range(266_991)})
 
     response = post(partner_client, ACCESS_URL, {"events": [event]})
 
     body = assert_problem(response, 400, "validation_error")
     assert len(body["errors"]) == 100
-    assert body["error_count"] == 50_000
-    assert "50000 field(s)" in body["detail"]
+    assert body["error_count"] == 266_991
+    assert "266991 field(s)" in body["detail"]
     assert len(response.content) < 30_000
 
 
