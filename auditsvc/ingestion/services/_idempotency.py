@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import IdempotencyConflict
+from ._storage import Recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,54 @@ def conflict(
     if receipt is not None:
         entry["receipt"] = receipt
     return entry
+
+
+def batch_conflicts(
+    events: Sequence, content: Sequence[ContentField], existing: dict[str, Recorded]
+) -> tuple[list[dict], dict[str, int]]:
+    """Conflicts of the batch (in the order of the records), and where each id first appears.
+
+    A record conflicts when its id was recorded before with other content, or
+    when an earlier record of the batch has its id and other content.
+    """
+    conflicts = []
+    first: dict[str, int] = {}
+    contents: dict[str, tuple] = {}
+    for position, event in enumerate(events):
+        client_id = event.client_event_id
+        earlier = first.setdefault(client_id, position)
+        found = existing.get(client_id)
+        if earlier == position and found is None:
+            continue  # the common case: a new id, seen once so far
+        mine = content_of(content, event)
+        if found is not None:
+            theirs = contents.get(client_id)
+            if theirs is None:
+                theirs = contents[client_id] = stored_content(found.content)
+            differs = differences(content, theirs, mine)
+            if differs:
+                conflicts.append(
+                    conflict(
+                        f"events[{position}].client_event_id",
+                        client_id,
+                        differs,
+                        earlier="",
+                        receipt=found.receipt,
+                    )
+                )
+                continue
+        if earlier != position:
+            differs = differences(content, content_of(content, events[earlier]), mine)
+            if differs:
+                conflicts.append(
+                    conflict(
+                        f"events[{position}].client_event_id",
+                        client_id,
+                        differs,
+                        earlier=f"events[{earlier}] of this batch",
+                    )
+                )
+    return conflicts, first
 
 
 # --- What each kind of record holds --------------------------------------------------

@@ -29,15 +29,7 @@ from ._common import (
     join_violations,
     require_kind,
 )
-from ._idempotency import (
-    ACCESS_CONTENT,
-    ACCOUNT_CONTENT,
-    ContentField,
-    conflict,
-    content_of,
-    differences,
-    stored_content,
-)
+from ._idempotency import ACCESS_CONTENT, ACCOUNT_CONTENT, ContentField, batch_conflicts
 from ._storage import Recorded, existing_records, insert_records
 
 RECORDED = "recorded"
@@ -102,54 +94,6 @@ class _DailyCounts:
         )
 
 
-def _batch_conflicts(
-    events: Sequence, content: Sequence[ContentField], existing: dict[str, Recorded]
-) -> tuple[list[dict], dict[str, int]]:
-    """Conflicts of the batch (in the order of the records), and where each id first appears.
-
-    A record conflicts when its id was recorded before with other content, or
-    when an earlier record of the batch has its id and other content.
-    """
-    conflicts = []
-    first: dict[str, int] = {}
-    contents: dict[str, tuple] = {}
-    for position, event in enumerate(events):
-        client_id = event.client_event_id
-        earlier = first.setdefault(client_id, position)
-        found = existing.get(client_id)
-        if earlier == position and found is None:
-            continue  # the common case: a new id, seen once so far
-        mine = content_of(content, event)
-        if found is not None:
-            theirs = contents.get(client_id)
-            if theirs is None:
-                theirs = contents[client_id] = stored_content(found.content)
-            differs = differences(content, theirs, mine)
-            if differs:
-                conflicts.append(
-                    conflict(
-                        f"events[{position}].client_event_id",
-                        client_id,
-                        differs,
-                        earlier="",
-                        receipt=found.receipt,
-                    )
-                )
-                continue
-        if earlier != position:
-            differs = differences(content, content_of(content, events[earlier]), mine)
-            if differs:
-                conflicts.append(
-                    conflict(
-                        f"events[{position}].client_event_id",
-                        client_id,
-                        differs,
-                        earlier=f"events[{earlier}] of this batch",
-                    )
-                )
-    return conflicts, first
-
-
 def _results(
     events: Sequence,
     first: dict[str, int],
@@ -190,7 +134,7 @@ def _record_batch(
             test=test,
             content=[field.column for field in content],
         )
-        conflicts, first = _batch_conflicts(events, content, existing)
+        conflicts, first = batch_conflicts(events, content, existing)
         if conflicts:
             raise IdempotencyConflict(conflicts)
         new = [

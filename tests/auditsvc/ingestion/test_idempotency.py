@@ -309,3 +309,17 @@ def test_a_refused_batch_leaves_no_trace_so_it_can_be_resent_once_fixed(partner_
     assert fixed.status_code == 201
     assert [r["status"] for r in fixed.json()["results"]] == ["recorded", "recorded"]
     assert [r["receipt"]["seq"] for r in fixed.json()["results"]] == [0, 1]
+
+
+def test_another_partner_may_use_the_same_ids_for_other_content(
+    partner_client, other_partner_client, now
+):
+    post(partner_client, ACCESS_URL, {"events": [access_event(now, 1)]})
+
+    response = post(
+        other_partner_client, ACCESS_URL, {"events": [access_event(now, 1, purpose="info_update")]}
+    )
+
+    assert response.status_code == 201  # ids are per partner: neither a conflict nor a duplicate
+    assert response.json()["results"][0]["status"] == "recorded"
+    assert AccessEvent.objects.count() == 2
