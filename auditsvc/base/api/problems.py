@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -86,7 +87,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             extra = {}
         return problem_response(exc.status, exc.code, exc.title, exc.detail, **extra)
     if isinstance(exc, RequestDataTooBig):
-        return problem_response(413, *_TOO_LARGE, error_count=0)
+        return problem_response(413, *_TOO_LARGE)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -143,9 +144,7 @@ def api_or_page_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: problem+json under /api/, Django's page elsewhere."""
     if is_api_path(request.path):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def api_or_page_500(request: HttpRequest) -> HttpResponse:
@@ -158,9 +157,7 @@ def api_or_page_500(request: HttpRequest) -> HttpResponse:
             "The service failed to handle this request. The error has been logged; "
             "retry later (resending is safe: records are idempotent) or contact the bureau.",
         )
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 def api_or_page_400(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -175,9 +172,7 @@ def api_or_page_400(request: HttpRequest, exception: Exception) -> HttpResponse:
         return _plain_problem(
             400, "bad_request", "Bad request.", "The request cannot be read as sent."
         )
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def _internal_error(exc: Exception, context: dict) -> Response:

@@ -281,3 +281,24 @@ def test_a_closed_session_answers_its_time_in_utc_with_z(partner_client, now):
     ).json()
 
     assert UTC_Z.fullmatch(closed["closed_at"])
+
+
+def test_django_error_pages_are_problems_under_api_and_pages_elsewhere(rf):
+    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
+    from auditsvc.base.api import problems
+
+    api, page = rf.post("/api/v1/access-events"), rf.post("/admin/login/")
+
+    assert problems.api_or_page_500(api)["Content-Type"] == PROBLEM
+    assert json.loads(problems.api_or_page_500(api).content)["code"] == "internal_error"
+    too_big = problems.api_or_page_400(api, RequestDataTooBig("x"))
+    assert (too_big.status_code, json.loads(too_big.content)["code"]) == (413, "request_too_large")
+    assert problems.api_or_page_400(api, SuspiciousOperation("x")).status_code == 400
+    assert problems.api_or_page_404(api, Exception())["Content-Type"] == PROBLEM
+    for answer in (
+        problems.api_or_page_500(page),
+        problems.api_or_page_400(page, SuspiciousOperation("x")),
+        problems.api_or_page_404(page, Exception()),
+    ):
+        assert answer["Content-Type"].startswith("text/html")
