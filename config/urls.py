@@ -2,13 +2,22 @@
 
 /admin/       bureau staff and auditors (two-factor sign-in)
 /api/v1/      partner software, account platforms, auditors, the public proofs
-/api/schema/  OpenAPI 3 schema; /api/docs/ interactive documentation
+/api/schema/  OpenAPI 3 schema; /api/docs/ and /api/redoc/ interactive documentation
 /verify/      the public letter check (no login): /verify/letters/<number>[.json]
+
+Every other path under /api/ answers a problem+json 404 (the last /api/ route),
+and Django's error pages are problem+json there too (the handlers below).
 """
 
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from auditsvc.base.api import problems
 
 api_v1 = [
     path("", include("auditsvc.ingestion.urls")),
@@ -19,11 +28,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Last: a path under /api/ that names no endpoint is a problem+json 404, not HTML.
+    re_path(r"^api(?:/|$)", problems.api_not_found, name="api-not-found"),
 ]
 
 # The public letter check: plain pages for residents and village doctors, not the API.
 urlpatterns += [
     path("verify/", include("partners.letters_urls")),
 ]
+
+handler400 = problems.api_or_page_400
+handler404 = problems.api_or_page_404
+handler500 = problems.api_or_page_500

@@ -33,13 +33,17 @@ class ValidationFailed(ServiceError):
     """Input whose content is malformed; ``errors`` names every bad field.
 
     Each error is ``{"field": "events[3].resident.value", "code": "invalid_checksum",
-    "message": ...}``; no message quotes the submitted value.
+    "message": ...}``; no message quotes the submitted value. ``total`` counts
+    every error found, when ``errors`` lists only the first of them.
     """
 
     code = "validation_error"
     status = 400
     title = "The request is malformed; nothing was recorded."
 
-    def __init__(self, errors: list[dict[str, str]], detail: str | None = None) -> None:
-        super().__init__(detail or f"{len(errors)} field(s) are invalid; nothing was recorded.")
+    def __init__(
+        self, errors: list[dict[str, str]], detail: str | None = None, *, total: int = 0
+    ) -> None:
+        self.total = max(total, len(errors))
+        super().__init__(detail or f"{self.total} field(s) are invalid; nothing was recorded.")
         self.errors = errors

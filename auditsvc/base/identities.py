@@ -14,6 +14,7 @@ import hmac
 import operator
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,17 +34,31 @@ PROVINCE_CODES = frozenset(
     "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 _PHONE_RE = re.compile(r"\+?[0-9]{5,15}")
-# Free text (client ids, agent codes, consent references) must not carry a
-# resident number or a mobile number. The prefilter is one search of a short
-# string: at least 11 digits, possibly split by single spaces or hyphens.
-_PERSONAL_PREFILTER_RE = re.compile(r"[0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}")
+# Free text (client ids, agent codes, consent references, unknown keys) must
+# not carry a resident number or a mobile number, however it is written. The
+# text is first normalised (NFKC, so full-width digits become ASCII, and every
+# other decimal digit its ASCII twin), then scanned twice: with separators
+# dropped (138.0000.1234, (138)00001234, 4113 8119 ...) and with separators
+# turned into spaces (2026-13800001234: joining would hide the phone in a
+# longer run of digits).
+_SEPARATORS_RE = re.compile(
+    r"[\s\-\u2010-\u2015\u2212\u00ad\u200b-\u200d\u2060\ufeff.()\[\]/_,\u00b7]+"
+)
+_ELEVEN_DIGITS_RE = re.compile(r"[0-9]{11}")
+# The ASCII separators of _SEPARATORS_RE, deleted by str.translate (the common case).
+_DROP_ASCII_SEPARATORS = str.maketrans("", "", " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-.()[]/_,")
+# UUIDs and hex digests (32 hex characters or more, with a letter) are nobody's
+# number, but their digits fall into phone-shaped runs (1 UUID or MD5 in 500 or
+# so, more once hyphens are dropped): they are masked before the scan.
+_OPAQUE_RE = re.compile(
+    r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+    r"|(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{32,}(?![0-9A-Za-z])"
+)
 _DIGIT_RUN_RE = re.compile(r"[0-9]{17,}[Xx]?")
 # A mainland mobile number (1[3-9] and 9 more digits), alone or after +86 /
 # 0086 / 86, not inside a longer run of digits: a 13-digit epoch-milliseconds id
 # starting with 17 is not a phone number.
-_MOBILE_RE = re.compile(
-    r"(?<![0-9])(?:\+?86|0086)?[ -]?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])"
-)
+_MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86|0086)? ?1[3-9][0-9] ?[0-9]{4} ?[0-9]{4}(?![0-9])")
 
 
 class IdentityError(ValueError):
@@ -118,20 +133,48 @@ def normalise_resident_id(value: object) -> str:
     return number
 
 
+def _ascii_digits(text: str) -> str:
+    """``text`` under NFKC, with every remaining decimal digit (Arabic-Indic, ...) as ASCII."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(char)) if not char.isascii() and char.isdecimal() else char
+        for char in text
+    )
+
+
 def contains_personal_number(text: str) -> bool:
     """True if ``text`` holds a valid resident identity number or a mainland mobile number.
 
     A resident number is any 18 characters of a run of digits (17 digits and a
     digit or X) that ``normalise_resident_id`` accepts: province, birth date
     and check character all valid, which keeps long numeric ids (snowflake
-    ids, timestamps) from being taken for one. Cheap for the short strings it
-    is meant for: most are dismissed by one regular-expression search.
+    ids, timestamps) from being taken for one. Separators (spaces, dashes,
+    dots, brackets, slashes, underscores, invisible formatting characters)
+    do not hide a number, nor do full-width or other non-ASCII digits. UUIDs
+    and hex digests are left out: their digits make false matches.
+    Cheap for the short strings it is meant for (it runs on every client id
+    of every batch): most are dismissed by one translation and one search.
     """
-    if len(text) < 11 or _PERSONAL_PREFILTER_RE.search(text) is None:
+    if len(text) < 11:
         return False
-    if _MOBILE_RE.search(text) is not None:
+    if text.isascii():
+        if len(text) >= 32:
+            text = _OPAQUE_RE.sub("~", text)
+        joined = text.translate(_DROP_ASCII_SEPARATORS)
+    else:
+        text = _ascii_digits(text)
+        if len(text) >= 32:
+            text = _OPAQUE_RE.sub("~", text)
+        joined = _SEPARATORS_RE.sub("", text)
+    if _ELEVEN_DIGITS_RE.search(joined) is None:
+        return False
+    if _MOBILE_RE.search(joined) is not None:
         return True
-    for match in _DIGIT_RUN_RE.finditer(text):
+    if joined != text and _MOBILE_RE.search(_SEPARATORS_RE.sub(" ", text)) is not None:
+        return True
+    for match in _DIGIT_RUN_RE.finditer(joined):
         run = match.group().upper()
         for start in range(len(run) - 17):
             try:

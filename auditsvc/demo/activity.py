@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
+from auditsvc.ingestion.errors import IdempotencyConflict
 from auditsvc.ingestion.services import access_events_record, account_events_record, session_open
 from auditsvc.ingestion.validation import (
     validate_access_batch,
@@ -28,7 +30,16 @@ def demo_moment() -> dt.datetime:
 
 
 def record_demo_activity(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> None:
-    """One session and one access (or one account event), idempotent by client id."""
+    """One session and one access (or one account event), idempotent by client id.
+
+    A second run finds the first run's records under the same ids, at another
+    moment: an idempotency conflict, and the first run's activity stays.
+    """
+    with contextlib.suppress(IdempotencyConflict):
+        _record(partner, spec, credential)
+
+
+def _record(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> None:
     moment = demo_moment()
     resident = {"scheme": "cn-resident-id", "value": demo_id_number(spec.region, 900 + spec.serial)}
     if spec.kind == PartnerKind.ACCOUNT_PLATFORM:

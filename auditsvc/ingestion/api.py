@@ -82,8 +82,18 @@ _COMMON_PROBLEMS = {
     "400": "Malformed body (every bad field is listed in `errors`); nothing was recorded.",
     "401": "Missing, unknown or revoked API key.",
     "403": "Not a partner key, or a partner of the wrong kind (`wrong_partner_kind`).",
+    "413": "Body larger than the service accepts (`request_too_large`); nothing was recorded.",
+    "415": (
+        "Not JSON, JSON in a charset other than UTF-8 (`unsupported_charset`), or a "
+        "Content-Encoding (`unsupported_content_encoding`); nothing was recorded."
+    ),
     "429": "Too many requests for this key; retry after the `Retry-After` seconds.",
+    "503": "The service cannot sign right now (`no_signing_key`); nothing was recorded.",
 }
+_CONFLICT = (
+    "A client id reused for different content (`idempotency_conflict`): `errors` names each "
+    "conflicting record; nothing was recorded."
+)
 
 
 class SessionOpenView(IngestionView):
@@ -92,7 +102,8 @@ class SessionOpenView(IngestionView):
         summary="Open an enrolment session",
         description=(
             "Record that an agent started helping one resident. Idempotent on "
-            "`client_session_id`: resending answers 201 again with the original id and receipt. "
+            "`client_session_id`: resending the same session answers 201 again with the "
+            "original id and receipt; the id reused for a different session is a 409. "
             "Breaches of the authorisation (region, purpose, dates, hours, agent, partner "
             "status) do not refuse the session: they come back as `violations`."
         ),
@@ -103,12 +114,13 @@ class SessionOpenView(IngestionView):
                 openapi.SessionOpenResponseSerializer,
                 description="Recorded now, or before (a resend): the original id and receipt.",
             ),
-            **problem_responses(**_COMMON_PROBLEMS),
+            **problem_responses(**_COMMON_PROBLEMS, **{"409": _CONFLICT}),
         },
         examples=[
             openapi.SESSION_OPEN_EXAMPLE,
             openapi.SESSION_OPEN_ANSWER,
             openapi.VALIDATION_EXAMPLE,
+            openapi.SESSION_CONFLICT_EXAMPLE,
         ],
     )
     def post(self, request):
@@ -143,11 +155,15 @@ class SessionCloseView(IngestionView):
                 **_COMMON_PROBLEMS,
                 **{
                     "404": "You have no session with this id.",
-                    "409": "Already closed with another time or outcome.",
+                    "409": "Closed before, at another time or outcome (`session_already_closed`).",
                 },
             ),
         },
-        examples=[openapi.SESSION_CLOSE_EXAMPLE],
+        examples=[
+            openapi.SESSION_CLOSE_EXAMPLE,
+            openapi.SESSION_CLOSE_ANSWER,
+            openapi.VALIDATION_EXAMPLE,
+        ],
     )
     def post(self, request, session_id: str):
         try:
@@ -176,9 +192,10 @@ class AccessEventsView(IngestionView):
         description=(
             "Report up to 1,000 identity accesses. A malformed batch is refused whole (400, "
             "nothing recorded). Each well-formed record is recorded, even when it breaks the "
-            "authorisation (returned as `violations`). Records whose `client_event_id` you "
-            "sent before come back as `duplicate` with their original receipt. Always 201: "
-            "each result's `status` says whether it was recorded now or a duplicate."
+            "authorisation (returned as `violations`). Records you sent before (the same "
+            "`client_event_id` and content) come back as `duplicate` with their original "
+            "receipt; an id reused for a different record refuses the batch (409). Always 201 "
+            "otherwise: each result's `status` says whether it was recorded now or a duplicate."
         ),
         tags=["ingestion"],
         request=openapi.AccessEventBatchSerializer,
@@ -187,9 +204,14 @@ class AccessEventsView(IngestionView):
                 openapi.BatchResultSerializer,
                 description="One result per record: `recorded` now or `duplicate`.",
             ),
-            **problem_responses(**_COMMON_PROBLEMS),
+            **problem_responses(**_COMMON_PROBLEMS, **{"409": _CONFLICT}),
         },
-        examples=[openapi.ACCESS_EXAMPLE, openapi.ACCESS_ANSWER, openapi.VALIDATION_EXAMPLE],
+        examples=[
+            openapi.ACCESS_EXAMPLE,
+            openapi.ACCESS_ANSWER,
+            openapi.VALIDATION_EXAMPLE,
+            openapi.CONFLICT_EXAMPLE,
+        ],
     )
     def post(self, request):
         events = validation.validate_access_batch(request.data)
@@ -217,9 +239,14 @@ class AccountEventsView(IngestionView):
                 openapi.BatchResultSerializer,
                 description="One result per record: `recorded` now or `duplicate`.",
             ),
-            **problem_responses(**_COMMON_PROBLEMS),
+            **problem_responses(**_COMMON_PROBLEMS, **{"409": _CONFLICT}),
         },
-        examples=[openapi.ACCOUNT_EXAMPLE, openapi.ACCOUNT_ANSWER, openapi.VALIDATION_EXAMPLE],
+        examples=[
+            openapi.ACCOUNT_EXAMPLE,
+            openapi.ACCOUNT_ANSWER,
+            openapi.VALIDATION_EXAMPLE,
+            openapi.CONFLICT_EXAMPLE,
+        ],
     )
     def post(self, request):
         partner = request.user.partner
@@ -251,6 +278,7 @@ class ReceiptView(APIView):
                     "401": "No or a wrong key.",
                     "403": "A staff token without permission to read the ledger.",
                     "404": "No such entry (or not yours).",
+                    "429": "Too many requests for this key; retry after `Retry-After` seconds.",
                 }
             ),
         },

@@ -9,6 +9,7 @@ class IngestionConfig(AppConfig):
     def ready(self) -> None:
         from auditsvc.ledger.kinds import register_kinds
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .kinds import IngestionKind
 
         register_kinds(self.label, IngestionKind)

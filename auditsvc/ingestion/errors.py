@@ -29,3 +29,18 @@ class SessionAlreadyClosed(IngestionError):
     code = "session_already_closed"
     status = 409
     title = "This session was already closed with another time or outcome."
+
+
+class IdempotencyConflict(IngestionError):
+    """A client id reused with different content; ``errors`` names each conflicting record."""
+
+    code = "idempotency_conflict"
+    status = 409
+    title = "A client id was reused for different content; nothing was recorded."
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(
+            f"{len(errors)} record(s) reuse a client id with different content; nothing was "
+            "recorded. Resend exactly what was sent before, or give new records new ids."
+        )
+        self.errors = errors

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auditsvc.base.api.schema import problem_responses
-from auditsvc.core.canonical import b64encode
+from auditsvc.core.canonical import b64encode, format_time
 
 from . import selectors
 
@@ -35,9 +35,10 @@ class KeySerializer(serializers.Serializer):
     verifier_key = serializers.CharField(
         help_text="C2SP note verifier key name+keyid+base64(0x01 || key): what auditors pin."
     )
-    valid_from = serializers.DateTimeField()
+    valid_from = serializers.DateTimeField(help_text="UTC, RFC 3339 with microseconds and Z.")
     retired_at = serializers.DateTimeField(
-        allow_null=True, help_text="After this the key signs nothing; it stays published."
+        allow_null=True,
+        help_text="After this the key signs nothing; it stays published. UTC, as valid_from.",
     )
 
 
@@ -96,6 +97,9 @@ class EntryRecordSerializer(serializers.Serializer):
     key_id = serializers.CharField()
 
 
+# Every public endpoint is throttled per client address.
+_THROTTLED = {"429": "Too many requests from this address; retry after `Retry-After` seconds."}
+
 LOG_ID_PARAMETER = OpenApiParameter(
     "log_id",
     OpenApiTypes.STR,
@@ -128,7 +132,7 @@ class KeysView(PublicView):
             "Every public key that ever signed entries or checkpoints, retired ones included. "
             "Verifiers find keys by key_id, never by date."
         ),
-        responses={200: KeysSerializer},
+        responses={200: KeysSerializer, **problem_responses(**_THROTTLED)},
     )
     def get(self, request):
         keys = [
@@ -138,12 +142,13 @@ class KeysView(PublicView):
                 "algorithm": key.algorithm,
                 "public_key": b64encode(key.public_key),
                 "verifier_key": key.verifier_key,
-                "valid_from": key.valid_from,
-                "retired_at": key.retired_at,
+                # Times in answers are UTC with Z, as everywhere in the API.
+                "valid_from": format_time(key.valid_from),
+                "retired_at": format_time(key.retired_at) if key.retired_at else None,
             }
             for key in selectors.published_keys()
         ]
-        return Response(KeysSerializer({"keys": keys}).data)
+        return Response({"keys": keys})
 
 
 class CheckpointView(PublicView):
@@ -158,7 +163,9 @@ class CheckpointView(PublicView):
         parameters=[LOG_ID_PARAMETER],
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Signed note."),
-            **problem_responses(**{"404": "Unknown log, or no checkpoint signed yet."}),
+            **problem_responses(
+                **{"404": "Unknown log, or no checkpoint signed yet.", **_THROTTLED}
+            ),
         },
     )
     def get(self, request, log_id: str):
@@ -176,7 +183,11 @@ class InclusionView(PublicView):
         responses={
             200: InclusionProofSerializer,
             **problem_responses(
-                **{"400": "Bad or impossible seq/size (named in errors).", "404": "Unknown log."}
+                **{
+                    "400": "Bad or impossible seq/size (named in errors).",
+                    "404": "Unknown log.",
+                    **_THROTTLED,
+                }
             ),
         },
     )
@@ -201,7 +212,11 @@ class ConsistencyView(PublicView):
         responses={
             200: ConsistencyProofSerializer,
             **problem_responses(
-                **{"400": "Bad or impossible from/to (named in errors).", "404": "Unknown log."}
+                **{
+                    "400": "Bad or impossible from/to (named in errors).",
+                    "404": "Unknown log.",
+                    **_THROTTLED,
+                }
             ),
         },
     )

@@ -344,6 +344,57 @@ if not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", AUDITSVC_MISUSE_PHONE):
 # make on the public page per period: N/min, N/hour or N/day. Successful look-ups never count.
 AUDITSVC_VERIFY_FAILED_LOOKUPS = env_rate("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
 
+# --- auditsvc: the API contract (answers, pages, body size) ---------------------------
+# Largest request body (bytes). Every valid batch must fit: the largest valid
+# 1,000-record batch, every non-ASCII character escaped as \uXXXX, is 5,648,020
+# bytes (auditsvc.ingestion.validation.limits); the ingestion app's system
+# check refuses a limit below that. Larger bodies are answered 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("AUDITSVC_MAX_BODY_BYTES", default=8 * 1024 * 1024)
+# Content-Security-Policy on every page (django-csp): nothing from outside the
+# service, no inline scripts. Inline styles are allowed: the admin's badges and
+# the API docs set style attributes. Workers from blob: are ReDoc's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Cache-Control: no-store on every answer under /api/.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "auditsvc.base.api.middleware.ApiAnswersMiddleware",
+)
+# The API docs load Swagger UI and ReDoc from the service itself (pinned by
+# drf-spectacular-sidecar), never from a CDN: bureau intranets have none.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("drf_spectacular") + 1, "drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        # No badge fetched from validator.swagger.io.
+        "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+        "DESCRIPTION": SPECTACULAR_SETTINGS["DESCRIPTION"]
+        + " Partner software authenticates with an API key (`ask_...`); a test key "
+        "(`ask_test_...`) is answered exactly like a live one but records into the "
+        "partner's test log (`P0001T`), never evidence. Errors are RFC 9457 problem "
+        "details; see docs/partner-guide.md.",
+    }
+)
+
 # --- Celery -----------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -356,6 +407,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # kombu's exchange-queue tables; by default "control/" in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # Above the longest task, so Redis does not redeliver a task that is

@@ -15,7 +15,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,6 +28,8 @@ from auditsvc.base.errors import ServiceError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://auditsvc.example/problems/"
+# A 400 lists at most this many field errors; ``error_count`` gives the total.
+MAX_ERRORS_LISTED = 100
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +67,27 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ValidationFailed):
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, errors=exc.errors)
-    if isinstance(exc, ServiceError):
-        extra = (
-            {"errors": [{"field": exc.field, "code": exc.code, "message": exc.detail}]}
-            if exc.field
-            else {}
+        # Capped: 266,991 unknown keys once made a 44.8 MB answer.
+        return problem_response(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            errors=exc.errors[:MAX_ERRORS_LISTED],
+            error_count=max(exc.total, len(exc.errors)),
         )
+    if isinstance(exc, ServiceError):
+        errors = getattr(exc, "errors", None)
+        if errors is not None:
+            # Not capped: a conflict names every conflicting record (at most a batch).
+            extra = {"errors": errors}
+        elif exc.field:
+            extra = {"errors": [{"field": exc.field, "code": exc.code, "message": exc.detail}]}
+        else:
+            extra = {}
         return problem_response(exc.status, exc.code, exc.title, exc.detail, **extra)
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(413, *_TOO_LARGE)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -90,6 +108,71 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")
     }
     return problem_response(response.status_code, code, detail, detail, headers=headers)
+
+
+_TOO_LARGE = (
+    "request_too_large",
+    "The request body is too large; nothing was recorded.",
+    "The body is larger than the service accepts (DATA_UPLOAD_MAX_MEMORY_SIZE); every "
+    "valid batch fits, so split the batch or check what is being sent.",
+)
+
+
+def _plain_problem(status: int, code: str, title: str, detail: str) -> HttpResponse:
+    """A problem answer outside DRF (URL resolution, Django's error handlers)."""
+    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "code": code}
+    body["detail"] = detail
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is under /api/, where every answer is problem+json."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The answer to a path under /api/ that names no endpoint (the catch-all route)."""
+    return _plain_problem(
+        404,
+        "not_found",
+        "Not found.",
+        "No API endpoint at this path; see /api/schema/ for the endpoints.",
+    )
+
+
+def api_or_page_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: problem+json under /api/, Django's page elsewhere."""
+    if is_api_path(request.path):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def api_or_page_500(request: HttpRequest) -> HttpResponse:
+    """``handler500``: problem+json under /api/ (revealing nothing), Django's page elsewhere."""
+    if is_api_path(request.path):
+        return _plain_problem(
+            500,
+            "internal_error",
+            "Internal error.",
+            "The service failed to handle this request. The error has been logged; "
+            "retry later (resending is safe: records are idempotent) or contact the bureau.",
+        )
+    return defaults.server_error(request)
+
+
+def api_or_page_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: problem+json under /api/, Django's page elsewhere.
+
+    Django answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside DRF
+    with this handler (RequestDataTooBig is a SuspiciousOperation): 413 then.
+    """
+    if is_api_path(request.path):
+        if isinstance(exception, RequestDataTooBig):
+            return _plain_problem(413, *_TOO_LARGE)
+        return _plain_problem(
+            400, "bad_request", "Bad request.", "The request cannot be read as sent."
+        )
+    return defaults.bad_request(request, exception)
 
 
 def _internal_error(exc: Exception, context: dict) -> Response:

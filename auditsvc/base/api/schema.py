@@ -29,7 +29,11 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": (
                 "API key of a partner's software (starts with `ask_`), issued by the bureau "
-                "in the admin. Send `Authorization: Bearer <key>`."
+                "in the admin. Send `Authorization: Bearer <key>`. A **test key** (starts with "
+                "`ask_test_`) is validated and answered exactly like a live key, but its records "
+                "go to the partner's test log (`<code>T`, e.g. `P0001T`): client ids and daily "
+                "counts of their own, never evidence, never in caps, detection, exports or "
+                "reports. Use one to build and test an integration."
             ),
         }
 
@@ -54,10 +58,39 @@ class StaffTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class ReceiptSerializer(serializers.Serializer):
+    """The signed receipt of one ledger entry."""
+
+    log = serializers.CharField(help_text="Log id: the partner's code, e.g. P0001.")
+    seq = serializers.IntegerField(help_text="Position of the entry in the log (0, 1, 2, ...).")
+    leaf_hash = serializers.CharField(
+        help_text="Hex SHA-256(0x00 || RFC 8785 bytes of the entry), the RFC 6962 leaf hash."
+    )
+    signature = serializers.CharField(
+        help_text='Base64 Ed25519 signature over b"auditsvc:entry:v1:" + leaf hash (32 bytes).'
+    )
+    key_id = serializers.CharField(help_text="8 hex characters naming the key (GET /api/v1/keys).")
+
+
 class ProblemErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="Path of the bad field, e.g. events[3].resident.value.")
+    field = serializers.CharField(
+        allow_blank=True,
+        help_text="Path of the bad field, e.g. events[3].resident.value (empty: the whole body).",
+    )
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid_checksum.")
     message = serializers.CharField(help_text="For people; never repeats the submitted value.")
+    client_id = serializers.CharField(
+        required=False, help_text="Conflicts (409): the client id that was reused."
+    )
+    differs = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Conflicts (409): the fields whose content differs (resident, purpose, ...).",
+    )
+    receipt = ReceiptSerializer(
+        required=False,
+        help_text="Conflicts (409) with a record recorded before: that record's receipt.",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -69,7 +102,15 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable code of the problem.")
     detail = serializers.CharField()
     errors = ProblemErrorSerializer(
-        many=True, required=False, help_text="One entry per failing field (validation errors)."
+        many=True,
+        required=False,
+        help_text=(
+            "Validation errors (400): one per failing field, the first 100 of them. "
+            "Conflicts (409): one per conflicting record, all of them."
+        ),
+    )
+    error_count = serializers.IntegerField(
+        required=False, help_text="Validation errors (400): how many there are in all."
     )
 
 
@@ -87,17 +128,3 @@ def problem_responses(**described: str) -> dict:
         (int(status), PROBLEM_CONTENT_TYPE): problem(description)
         for status, description in described.items()
     }
-
-
-class ReceiptSerializer(serializers.Serializer):
-    """The signed receipt of one ledger entry."""
-
-    log = serializers.CharField(help_text="Log id: the partner's code, e.g. P0001.")
-    seq = serializers.IntegerField(help_text="Position of the entry in the log (0, 1, 2, ...).")
-    leaf_hash = serializers.CharField(
-        help_text="Hex SHA-256(0x00 || RFC 8785 bytes of the entry), the RFC 6962 leaf hash."
-    )
-    signature = serializers.CharField(
-        help_text='Base64 Ed25519 signature over b"auditsvc:entry:v1:" + leaf hash (32 bytes).'
-    )
-    key_id = serializers.CharField(help_text="8 hex characters naming the key (GET /api/v1/keys).")

@@ -4,8 +4,9 @@ Every function here is one transaction that starts by locking the partner's
 log head (``log_for_update``). That lock serialises every write of the
 partner, which is what makes the rest simple and race-free:
 
-- the idempotency check (one query for the batch's client ids) cannot miss a
-  record that a concurrent request of the same partner is inserting;
+- the idempotency check (one query for the batch's client ids, reading each
+  stored record's content) cannot miss a record that a concurrent request of
+  the same partner is inserting;
 - the daily counters are read, incremented in memory and written back once
   per batch without a lost update;
 - the ledger's seqs stay contiguous.
@@ -25,8 +26,10 @@ elsewhere, and the event is then flagged ``no_open_session`` anyway.
 
 Modules: ``sessions`` (open, close), ``events`` (access and account event
 batches), ``_common`` (what both need: kind check, agents, violation order)
-``_storage`` (the idempotency look-up and the bulk inserts) and ``lookups``
-(the staff resident lookup, recorded in the bureau log).
+``_idempotency`` (what a record's content is, so that a resend is told from
+an id reused for something else: a 409 conflict), ``_storage`` (the
+idempotency look-up and the bulk inserts) and ``lookups`` (the staff
+resident lookup, recorded in the bureau log).
 """
 
 from .events import DUPLICATE, RECORDED, EventResult, access_events_record, account_events_record

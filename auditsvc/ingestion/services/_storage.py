@@ -1,6 +1,9 @@
 """Storage of the ingestion services: the idempotency look-up and the bulk inserts.
 
-Both run once per batch. On PostgreSQL they bind their parameters server-side
+Both run once per batch. The look-up also reads what each record already
+stored holds (its *content*: pseudonyms, fields, times, session, agent,
+purpose...), so that a resend can be told from a reuse of the id for
+something else (DESIGN.md "API conventions"). On PostgreSQL they bind their parameters server-side
 as binary arrays (see ``pg_execute``); on the embedded SQLite they use the
 ORM, which is fast enough there.
 """
@@ -23,10 +26,11 @@ from ._common import split_violations
 
 @dataclass(slots=True)
 class Recorded:
-    """A record found by the idempotency check: its receipt and violations."""
+    """A record found by the idempotency check: its receipt, violations and content."""
 
     receipt: dict
     violations: list[str]
+    content: tuple = ()
 
 
 @dataclass(slots=True)
@@ -41,27 +45,45 @@ class _EntryRef:
 
 
 def existing_records(
-    model, partner: Partner, client_ids: Sequence[str], *, test: bool
+    model,
+    partner: Partner,
+    client_ids: Sequence[str],
+    *,
+    test: bool,
+    content: Sequence[str] = (),
 ) -> dict[str, Recorded]:
-    """{client_event_id: receipt and violations} of the batch's ids already recorded (one query).
+    """{client_event_id: receipt, violations, content} of the batch's ids already recorded.
 
-    Live and test records are separate namespaces: a test key's ids never
-    collide with the live ones.
+    One query. ``content`` names the columns whose values are returned, in
+    that order, as ``Recorded.content``. Live and test records are separate
+    namespaces: a test key's ids never collide with the live ones.
     """
     if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = "".join(f", r.{quote(model._meta.get_field(name).column)}" for name in content)
         rows = pg_execute(
-            f"SELECT r.client_event_id, r.violations, e.log_id, e.seq, e.leaf_hash, "  # noqa: S608
-            f"e.signature, e.key_id FROM {model._meta.db_table} r "
+            f"SELECT r.client_event_id, r.violations{columns}, e.log_id, e.seq, "  # noqa: S608
+            f"e.leaf_hash, e.signature, e.key_id FROM {model._meta.db_table} r "
             f"JOIN {LedgerEntry._meta.db_table} e ON e.id = r.ledger_entry_id "
             "WHERE r.partner_id = %s AND r.test = %s AND r.client_event_id = ANY(%b::text[])",
             [partner.pk, test, list(client_ids)],
         )
+        width = len(content)
+        # Django's psycopg set-up reads jsonb as text (JSONField decodes it): decode here.
+        loads = [
+            orjson.loads if model._meta.get_field(name).get_internal_type() == "JSONField" else None
+            for name in content
+        ]
         return {
-            client_id: Recorded(
-                entry_receipt(_EntryRef(*entry)),
-                split_violations(violations),
+            row[0]: Recorded(
+                entry_receipt(_EntryRef(*row[2 + width :])),
+                split_violations(row[1]),
+                tuple(
+                    load(value) if load is not None and isinstance(value, str) else value
+                    for load, value in zip(loads, row[2 : 2 + width], strict=True)
+                ),
             )
-            for client_id, violations, *entry in rows
+            for row in rows
         }
     records = (
         model.objects.filter(partner_id=partner.pk, test=test, client_event_id__in=client_ids)
@@ -69,7 +91,11 @@ def existing_records(
         .defer("ledger_entry__canonical")
     )
     return {
-        record.client_event_id: Recorded(entry_receipt(record.ledger_entry), record.violation_list)
+        record.client_event_id: Recorded(
+            entry_receipt(record.ledger_entry),
+            record.violation_list,
+            tuple(getattr(record, name) for name in content),
+        )
         for record in records
     }
 

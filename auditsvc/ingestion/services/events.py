@@ -14,6 +14,7 @@ from partners.choices import PartnerKind, violations_in_order
 from partners.models import SHANGHAI, ApiCredential, Partner
 from partners.selectors import PartnerScope
 
+from ..errors import IdempotencyConflict
 from ..kinds import IngestionKind
 from ..models import AccessEvent, AccountEvent, DailyAccessCount, EnrolmentSession
 from ..validation import AccessEventIn, AccountEventIn
@@ -28,7 +29,8 @@ from ._common import (
     join_violations,
     require_kind,
 )
-from ._storage import existing_records, insert_records
+from ._idempotency import ACCESS_CONTENT, ACCOUNT_CONTENT, ContentField, batch_conflicts
+from ._storage import Recorded, existing_records, insert_records
 
 RECORDED = "recorded"
 DUPLICATE = "duplicate"
@@ -93,32 +95,55 @@ class _DailyCounts:
 
 
 def _results(
-    client_ids: Sequence[str], existing: dict, recorded: dict[str, EventResult]
+    events: Sequence,
+    first: dict[str, int],
+    existing: dict[str, Recorded],
+    recorded: dict[str, EventResult],
 ) -> list[EventResult]:
     out = []
-    for client_id in client_ids:
+    for position, event in enumerate(events):
+        client_id = event.client_event_id
         result = recorded.get(client_id)
         if result is None:
             found = existing[client_id]
             result = EventResult(client_id, DUPLICATE, found.receipt, found.violations)
+        elif first[client_id] != position:
+            # A second, equal copy in the same batch: the record it repeats.
+            result = EventResult(client_id, DUPLICATE, result.receipt, result.violations)
         out.append(result)
     return out
 
 
-def _record_batch(partner: Partner, model, events, record, credential) -> list[EventResult]:
-    """Lock the partner's log, drop the events it already has, record the rest with ``record``.
+def _record_batch(
+    partner: Partner, model, events, record, credential, content: Sequence[ContentField]
+) -> list[EventResult]:
+    """Lock the partner's log, refuse conflicts, drop the events it already has, record the rest.
 
     The lock comes first: it serialises every write of the partner, which makes
-    the duplicate check and the daily counters race-free across requests.
+    the duplicate check and the daily counters race-free across requests. A
+    conflict (an id reused with other content, before or within the batch)
+    refuses the whole batch before anything of it is written.
     """
-    client_ids = [event.client_event_id for event in events]
     test = is_test(credential)
     with transaction.atomic():
         log = log_for_update(partner.log_id_for(test=test))
-        existing = existing_records(model, partner, client_ids, test=test)
-        new = [event for event in events if event.client_event_id not in existing]
+        existing = existing_records(
+            model,
+            partner,
+            list({event.client_event_id: None for event in events}),
+            test=test,
+            content=[field.column for field in content],
+        )
+        conflicts, first = batch_conflicts(events, content, existing)
+        if conflicts:
+            raise IdempotencyConflict(conflicts)
+        new = [
+            event
+            for position, event in enumerate(events)
+            if first[event.client_event_id] == position and event.client_event_id not in existing
+        ]
         recorded = record(partner, log, new, credential, test) if new else {}
-    return _results(client_ids, existing, recorded)
+    return _results(events, first, existing, recorded)
 
 
 def access_events_record(
@@ -129,9 +154,12 @@ def access_events_record(
 ) -> list[EventResult]:
     """Record a batch of identity accesses; one result per event, in the order given.
 
-    Events whose ``client_event_id`` the partner already reported come back as
-    ``duplicate`` with their original receipt and violations; the others are
-    appended to the partner's log in one go and come back as ``recorded``.
+    Events whose ``client_event_id`` the partner already reported with the
+    same content (and second copies of an event within the batch) come back
+    as ``duplicate`` with their original receipt and violations; the others
+    are appended to the partner's log in one go and come back as
+    ``recorded``. An id reused with different content refuses the whole
+    batch: ``IdempotencyConflict`` (409), nothing recorded.
     Violations found: the authorisation's (partner status, dates, region,
     purpose, fields, hours), ``agent_unknown`` / ``agent_suspended`` (the
     agent was not active at ``occurred_at``, or is not now),
@@ -141,7 +169,7 @@ def access_events_record(
     above the authorisation's cap).
     """
     require_kind(partner, PartnerKind.ENROLMENT_PARTNER)
-    return _record_batch(partner, AccessEvent, events, _record_accesses, credential)
+    return _record_batch(partner, AccessEvent, events, _record_accesses, credential, ACCESS_CONTENT)
 
 
 # Columns of the rows _record_accesses builds, in order.
@@ -281,12 +309,14 @@ def account_events_record(
 ) -> list[EventResult]:
     """Record a batch of an account platform's account events; one result per event.
 
-    Idempotent on ``client_event_id`` like access events. The only violation
+    Idempotent on ``client_event_id`` like access events, conflicts included. The only violation
     an account event can carry is ``partner_not_approved``: account platforms
     report, they hold no authorisation to read identities through us.
     """
     require_kind(partner, PartnerKind.ACCOUNT_PLATFORM)
-    return _record_batch(partner, AccountEvent, events, _record_accounts, credential)
+    return _record_batch(
+        partner, AccountEvent, events, _record_accounts, credential, ACCOUNT_CONTENT
+    )
 
 
 _ACCOUNT_COLUMNS = (

@@ -14,7 +14,7 @@ from partners.choices import PartnerKind, violations_in_order
 from partners.models import ApiCredential, Partner
 from partners.selectors import PartnerScope
 
-from ..errors import SessionAlreadyClosed, SessionNotFound
+from ..errors import IdempotencyConflict, SessionAlreadyClosed, SessionNotFound
 from ..kinds import IngestionKind
 from ..models import EnrolmentSession
 from ..validation import SessionCloseIn, SessionOpenIn
@@ -26,6 +26,7 @@ from ._common import (
     join_violations,
     require_kind,
 )
+from ._idempotency import SESSION_CONTENT, conflict, content_of, differences, stored_content
 
 
 @dataclass(slots=True)
@@ -53,7 +54,8 @@ def session_open(
     """Open an enrolment session: record it in the partner's log and return its receipt.
 
     Idempotent on ``client_session_id``: a resent session comes back with
-    ``created=False`` and its original receipt and violations. Breaches of
+    ``created=False`` and its original receipt and violations; the id reused
+    for a session with other content is ``IdempotencyConflict`` (409). Breaches of
     the authorisation (region, purpose, dates, hours, partner status, agent)
     are recorded as violations, never refused.
     """
@@ -68,9 +70,24 @@ def session_open(
             .first()
         )
         if existing is not None:
-            return SessionResult(
-                existing, False, entry_receipt(existing.ledger_entry), existing.violation_list
+            receipt = entry_receipt(existing.ledger_entry)
+            stored = tuple(getattr(existing, field.column) for field in SESSION_CONTENT)
+            differs = differences(
+                SESSION_CONTENT, stored_content(stored), content_of(SESSION_CONTENT, data)
             )
+            if differs:
+                raise IdempotencyConflict(
+                    [
+                        conflict(
+                            "client_session_id",
+                            data.client_session_id,
+                            differs,
+                            earlier="",
+                            receipt=receipt,
+                        )
+                    ]
+                )
+            return SessionResult(existing, False, receipt, existing.violation_list)
 
         scope = PartnerScope.load(partner).check(
             region_code=data.region_code, purpose=data.purpose, fields=None, at=data.opened_at

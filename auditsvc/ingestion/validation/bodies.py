@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
-from auditsvc.base.errors import ValidationFailed
 from auditsvc.base.identities import Identity, account_ref, device_ref, phone_ref
-from partners.choices import Purpose
 
-from ..models import AccountEvent, EnrolmentSession
 from .fields import (
     Errors,
     choice_value,
@@ -31,17 +25,35 @@ from .fields import (
     time_value,
     unknown_keys,
 )
+from .limits import (
+    ACCESS_KEYS,
+    ACCOUNT_KEYS,
+    ACTIONS,
+    AGENT_HELP,
+    AGENT_PATTERN,
+    BATCH_KEYS,
+    CHANNELS,
+    CLIENT_ID_HELP,
+    CLIENT_ID_PATTERN,
+    CONSENT_HELP,
+    CONSENT_PATTERN,
+    OUTCOMES,
+    PHONE_MAX,
+    PURPOSES,
+    SESSION_CLOSE_KEYS,
+    SESSION_OPEN_KEYS,
+    TEXT_MAX,
+    compiled,
+    max_batch,
+)
 
-PURPOSES = frozenset(Purpose.values)
-ACTIONS = frozenset(AccountEvent.Action.values)
-CHANNELS = frozenset(AccountEvent.Channel.values)
-OUTCOMES = frozenset(EnrolmentSession.Outcome.values)
-
-# Client ids: 1-100 printable ASCII characters without spaces (UUIDs, "s-1", "2026/11/23#17").
-_CLIENT_ID_RE = re.compile(r"[\x21-\x7e]{1,100}")
-# Agent codes as partners.models.Agent accepts them (at most 32 characters).
-_AGENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
-_MAX_TEXT = 200
+_PURPOSES = frozenset(PURPOSES)
+_ACTIONS = frozenset(ACTIONS)
+_CHANNELS = frozenset(CHANNELS)
+_OUTCOMES = frozenset(OUTCOMES)
+_CLIENT_ID_RE = compiled(CLIENT_ID_PATTERN)
+_AGENT_RE = compiled(AGENT_PATTERN)
+_CONSENT_RE = compiled(CONSENT_PATTERN)
 
 
 @dataclass(slots=True)
@@ -96,56 +108,31 @@ class AccountEventIn:
 
 # --- Sessions ---------------------------------------------------------------------------
 
-_SESSION_OPEN_KEYS = frozenset(
-    {
-        "client_session_id",
-        "agent",
-        "resident",
-        "purpose",
-        "region_code",
-        "device",
-        "opened_at",
-        "consent_ref",
-    }
-)
-_SESSION_CLOSE_KEYS = frozenset({"closed_at", "outcome"})
-_CLIENT_ID_HELP = "1 to 100 printable ASCII characters without spaces"
-_AGENT_HELP = "an agent code: letters, digits, '.', '_' or '-', at most 32 characters"
-
 
 def validate_session_open(data: Any) -> SessionOpenIn:
     """Validate a session-open body; raise ValidationFailed listing every bad field."""
     errors = Errors()
     obj = object_body(data, errors)
     if obj is None:
-        raise ValidationFailed(errors)
-    unknown_keys(obj, _SESSION_OPEN_KEYS, "", errors)
+        raise errors.failure()
+    unknown_keys(obj, SESSION_OPEN_KEYS, "", errors)
     client_id = no_personal_number(
-        string_value(obj, "client_session_id", "", errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+        string_value(obj, "client_session_id", "", errors, _CLIENT_ID_RE, CLIENT_ID_HELP),
         "",
         "client_session_id",
         errors,
     )
     agent = no_personal_number(
-        string_value(obj, "agent", "", errors, _AGENT_RE, _AGENT_HELP), "", "agent", errors
+        string_value(obj, "agent", "", errors, _AGENT_RE, AGENT_HELP), "", "agent", errors
     )
     identity = resident_value(obj, "resident", "", errors)
-    purpose = choice_value(obj, "purpose", "", errors, PURPOSES)
+    purpose = choice_value(obj, "purpose", "", errors, _PURPOSES)
     region = region_value(obj, "region_code", "", errors)
     device = pseudonymised_value(obj, "device", "", errors, device_ref)
     opened_at = time_value(obj, "opened_at", "", errors, latest_allowed())
-    consent = obj.get("consent_ref")
-    if consent is not None and (type(consent) is not str or len(consent) > _MAX_TEXT):
-        errors.add("consent_ref", "invalid_type", "Must be a string of at most 200 characters.")
-    elif consent is not None and not consent.isprintable():
-        # NUL cannot be stored by PostgreSQL; no control character belongs in a reference.
-        errors.add(
-            "consent_ref", "invalid_format", "Must hold printable characters only (no controls)."
-        )
-    elif consent is not None:
-        no_personal_number(consent, "", "consent_ref", errors)
+    consent = _consent_value(obj, errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     return SessionOpenIn(
         client_session_id=client_id,
         agent_code=agent,
@@ -158,23 +145,45 @@ def validate_session_open(data: Any) -> SessionOpenIn:
     )
 
 
+def _consent_value(obj: dict, errors: Errors) -> str | None:
+    """``consent_ref``: absent, null or "" (none), else printable ASCII without a personal number.
+
+    Checked for a personal number first, so that one written in full-width
+    digits is named as such rather than as a mere wrong character.
+    """
+    consent = obj.get("consent_ref")
+    if consent is None:
+        return None
+    if type(consent) is not str:
+        errors.add("consent_ref", "invalid_type", "Must be a string or null.")
+    elif len(consent) > TEXT_MAX:
+        errors.add("consent_ref", "invalid_format", f"Must be {CONSENT_HELP}.")
+    elif no_personal_number(consent, "", "consent_ref", errors) is None:
+        pass
+    elif _CONSENT_RE.fullmatch(consent) is None:
+        # NUL cannot be stored by PostgreSQL, and look-alike or invisible characters
+        # could hide a number from the check above: printable ASCII only.
+        errors.add("consent_ref", "invalid_format", f"Must be {CONSENT_HELP}.")
+    else:
+        return consent
+    return None
+
+
 def validate_session_close(data: Any) -> SessionCloseIn:
     """Validate a session-close body; raise ValidationFailed listing every bad field."""
     errors = Errors()
     obj = object_body(data, errors)
     if obj is None:
-        raise ValidationFailed(errors)
-    unknown_keys(obj, _SESSION_CLOSE_KEYS, "", errors)
+        raise errors.failure()
+    unknown_keys(obj, SESSION_CLOSE_KEYS, "", errors)
     closed_at = time_value(obj, "closed_at", "", errors, latest_allowed())
-    outcome = choice_value(obj, "outcome", "", errors, OUTCOMES)
+    outcome = choice_value(obj, "outcome", "", errors, _OUTCOMES)
     if errors:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     return SessionCloseIn(closed_at=closed_at, outcome=outcome)
 
 
 # --- Batches -----------------------------------------------------------------------------
-
-_BATCH_KEYS = frozenset({"events"})
 
 
 def _batch_items(data: Any, errors: Errors) -> list | None:
@@ -182,7 +191,7 @@ def _batch_items(data: Any, errors: Errors) -> list | None:
     obj = object_body(data, errors)
     if obj is None:
         return None
-    unknown_keys(obj, _BATCH_KEYS, "", errors)
+    unknown_keys(obj, BATCH_KEYS, "", errors)
     events = obj.get("events")
     if events is None:
         errors.add("events", "required", "This field is required.")
@@ -193,7 +202,7 @@ def _batch_items(data: Any, errors: Errors) -> list | None:
     if not events:
         errors.add("events", "batch_empty", "Send at least one record.")
         return None
-    limit = settings.AUDITSVC_MAX_BATCH
+    limit = max_batch()
     if len(events) > limit:
         # Not looked into further: the client must split the batch anyway.
         errors.add(
@@ -203,22 +212,8 @@ def _batch_items(data: Any, errors: Errors) -> list | None:
     return events
 
 
-_ACCESS_KEYS = frozenset(
-    {
-        "client_event_id",
-        "session",
-        "agent",
-        "resident",
-        "fields",
-        "purpose",
-        "occurred_at",
-        "device",
-    }
-)
-
-
 def _records(events: list, keys: frozenset[str], errors: Errors):
-    """Yield ``(position, prefix, record)`` for each record that is an object; note the rest.
+    """Yield ``(prefix, record)`` for each record that is an object; note the rest.
 
     Unknown keys are noted too; the record is still checked field by field so
     that one answer lists every problem of the batch.
@@ -230,28 +225,22 @@ def _records(events: list, keys: frozenset[str], errors: Errors):
             continue
         if len(item) > len(keys) or not item.keys() <= keys:
             unknown_keys(item, keys, prefix, errors)
-        yield position, prefix, item
+        yield prefix, item
 
 
-def _client_event_id(
-    item: dict, prefix: str, position: int, first_seen: dict[str, int], errors: Errors
-) -> str | None:
-    """The record's ``client_event_id``; refused when an earlier record of the batch used it."""
-    client_id = no_personal_number(
-        string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, _CLIENT_ID_HELP),
+def _client_event_id(item: dict, prefix: str, errors: Errors) -> str | None:
+    """The record's ``client_event_id``.
+
+    An id used twice in one batch is not an error here: equal copies are one
+    record, different ones an idempotency conflict (409), which the service
+    judges after the whole batch is known to be well formed.
+    """
+    return no_personal_number(
+        string_value(item, "client_event_id", prefix, errors, _CLIENT_ID_RE, CLIENT_ID_HELP),
         prefix,
         "client_event_id",
         errors,
     )
-    if client_id is not None:
-        first = first_seen.setdefault(client_id, position)
-        if first != position:
-            errors.add(
-                f"{prefix}.client_event_id",
-                "duplicate_in_batch",
-                f"The same client_event_id is used by events[{first}].",
-            )
-    return client_id
 
 
 def validate_access_batch(data: Any) -> list[AccessEventIn]:
@@ -262,24 +251,23 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
     errors = Errors()
     events = _batch_items(data, errors)
     if events is None:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     latest = latest_allowed()
     device = memoised(device_ref)
-    first_seen: dict[str, int] = {}
     out: list[AccessEventIn] = []
     append = out.append
-    for position, prefix, item in _records(events, _ACCESS_KEYS, errors):
-        client_id = _client_event_id(item, prefix, position, first_seen, errors)
+    for prefix, item in _records(events, ACCESS_KEYS, errors):
+        client_id = _client_event_id(item, prefix, errors)
         session_id = session_value(item, prefix, errors)
         agent = no_personal_number(
-            string_value(item, "agent", prefix, errors, _AGENT_RE, _AGENT_HELP),
+            string_value(item, "agent", prefix, errors, _AGENT_RE, AGENT_HELP),
             prefix,
             "agent",
             errors,
         )
         identity = resident_value(item, "resident", prefix, errors)
         fields = fields_value(item, prefix, errors)
-        purpose = choice_value(item, "purpose", prefix, errors, PURPOSES)
+        purpose = choice_value(item, "purpose", prefix, errors, _PURPOSES)
         occurred_at = time_value(item, "occurred_at", prefix, errors, latest)
         device_pseudonym = pseudonymised_value(item, "device", prefix, errors, device)
         if not errors:
@@ -296,22 +284,8 @@ def validate_access_batch(data: Any) -> list[AccessEventIn]:
                 )
             )
     if errors:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     return out
-
-
-_ACCOUNT_KEYS = frozenset(
-    {
-        "client_event_id",
-        "holder",
-        "action",
-        "account",
-        "occurred_at",
-        "device",
-        "phone",
-        "channel",
-    }
-)
 
 
 def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEventIn]:
@@ -322,7 +296,7 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
     errors = Errors()
     events = _batch_items(data, errors)
     if events is None:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     latest = latest_allowed()
     device = memoised(device_ref)
     phone = memoised(phone_ref)
@@ -330,18 +304,17 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
     def account(value: str) -> str:
         return account_ref(platform_code, value)
 
-    first_seen: dict[str, int] = {}
     out: list[AccountEventIn] = []
     append = out.append
-    for position, prefix, item in _records(events, _ACCOUNT_KEYS, errors):
-        client_id = _client_event_id(item, prefix, position, first_seen, errors)
+    for prefix, item in _records(events, ACCOUNT_KEYS, errors):
+        client_id = _client_event_id(item, prefix, errors)
         identity = resident_value(item, "holder", prefix, errors)
-        action = choice_value(item, "action", prefix, errors, ACTIONS)
+        action = choice_value(item, "action", prefix, errors, _ACTIONS)
         account_pseudonym = pseudonymised_value(item, "account", prefix, errors, account)
         occurred_at = time_value(item, "occurred_at", prefix, errors, latest)
         device_pseudonym = pseudonymised_value(item, "device", prefix, errors, device)
-        phone_pseudonym = pseudonymised_value(item, "phone", prefix, errors, phone)
-        channel = choice_value(item, "channel", prefix, errors, CHANNELS)
+        phone_pseudonym = pseudonymised_value(item, "phone", prefix, errors, phone, PHONE_MAX)
+        channel = choice_value(item, "channel", prefix, errors, _CHANNELS)
         if not errors:
             append(
                 AccountEventIn(
@@ -356,5 +329,5 @@ def validate_account_batch(data: Any, *, platform_code: str) -> list[AccountEven
                 )
             )
     if errors:
-        raise ValidationFailed(errors)
+        raise errors.failure()
     return out

@@ -15,31 +15,53 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from auditsvc.base.errors import ValidationFailed
 from auditsvc.base.identities import (
     SCHEMES,
     Identity,
     IdentityError,
     contains_personal_number,
-    is_division_code,
     resident_identity,
 )
-from partners.choices import DataField
 
-DATA_FIELDS = frozenset(DataField.values)
-# RFC 3339 date-time (section 5.6): the offset is required; "t", "z" and a space
-# instead of "T" are allowed, as the RFC's notes permit.
-_DATETIME_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
-    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+from .limits import (
+    DATA_FIELDS,
+    DATETIME_PATTERN,
+    FIELDS_MAX,
+    MAX_ERRORS_LISTED,
+    REGION_PATTERN,
+    RESIDENT_ID_PATTERN,
+    RESIDENT_KEYS,
+    SESSION_ID_PATTERN,
+    TEXT_MAX,
+    compiled,
 )
+
+_DATA_FIELDS = frozenset(DATA_FIELDS)
+_DATETIME_RE = compiled(DATETIME_PATTERN)
+_RESIDENT_ID_RE = compiled(RESIDENT_ID_PATTERN)
+_REGION_RE = compiled(REGION_PATTERN)
+_SESSION_ID_RE = compiled(SESSION_ID_PATTERN)
 _EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class Errors(list):
-    """The errors of one body, in the order found."""
+    """The errors of one body, in the order found: the first MAX_ERRORS_LISTED, and a count.
+
+    A body with hundreds of thousands of unknown keys must not turn into an
+    answer of tens of megabytes: past the limit errors are only counted.
+    """
+
+    total = 0
 
     def add(self, field: str, code: str, message: str) -> None:
-        self.append({"field": field, "code": code, "message": message})
+        self.total += 1
+        if len(self) < MAX_ERRORS_LISTED:
+            self.append({"field": field, "code": code, "message": message})
+
+    def failure(self) -> ValidationFailed:
+        """The ValidationFailed to raise: the errors listed, the total counted."""
+        return ValidationFailed(list(self), total=self.total)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -54,8 +76,8 @@ def parse_datetime(value: str) -> dt.datetime | None:
     """Parse an RFC 3339 date-time with an offset into an aware UTC datetime.
 
     Returns None when ``value`` is not one (no offset, impossible date, leap
-    second, offset beyond 23:59, before 1970). Fractions beyond microseconds
-    are truncated.
+    second, offset beyond 23:59, before 1970, beyond the year 9999 in UTC).
+    Fractions beyond microseconds are truncated.
     """
     if _DATETIME_RE.fullmatch(value) is None:
         return None
@@ -63,10 +85,11 @@ def parse_datetime(value: str) -> dt.datetime | None:
     # once "t" and "z" are upper case.
     try:
         moment = dt.datetime.fromisoformat(value.upper())
-    except ValueError:
+        if moment.tzinfo is not dt.UTC:
+            # 9999-12-31T23:59:59-23:59 is past the year 9999 in UTC: OverflowError.
+            moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is not dt.UTC:
-        moment = moment.astimezone(dt.UTC)
     if moment < _EARLIEST:
         return None
     return moment
@@ -110,15 +133,28 @@ def latest_allowed() -> dt.datetime:
 # --- Fields ---------------------------------------------------------------------------
 
 
+WITHHELD_KEY = "(withheld)"
+
+
 def unknown_keys(obj: dict, allowed: frozenset[str], prefix: str, errors: Errors) -> None:
-    """Record an ``unknown_field`` error for each key of ``obj`` not in ``allowed``."""
+    """Record an ``unknown_field`` error for each key of ``obj`` not in ``allowed``.
+
+    The key is named in the error (its first 64 characters), unless it holds
+    something that looks like a resident or phone number: an answer must not
+    repeat a personal number, wherever in the body it was sent.
+    """
     extra = obj.keys() - allowed
+    message = f"Unknown field; allowed: {', '.join(sorted(allowed))}."
     for key in sorted(map(str, extra)):
-        errors.add(
-            _join(prefix, key[:64]),
-            "unknown_field",
-            f"Unknown field; allowed: {', '.join(sorted(allowed))}.",
-        )
+        if contains_personal_number(key):
+            errors.add(
+                _join(prefix, WITHHELD_KEY),
+                "unknown_field",
+                "Unknown field; its name is not repeated because it looks like a resident "
+                f"identity number or a phone number. Allowed: {', '.join(sorted(allowed))}.",
+            )
+        else:
+            errors.add(_join(prefix, key[:64]), "unknown_field", message)
 
 
 def string_value(
@@ -175,9 +211,6 @@ def choice_value(
     return None
 
 
-RESIDENT_KEYS = frozenset({"scheme", "value"})
-
-
 def resident_value(obj: dict, name: str, prefix: str, errors: Errors) -> Identity | None:
     """A resident identity object ``{"scheme", "value"}``; the value is never echoed."""
     value = obj.get(name)
@@ -209,6 +242,14 @@ def resident_value(obj: dict, name: str, prefix: str, errors: Errors) -> Identit
         return None
     if scheme is None:
         return None
+    if type(number) is str and _RESIDENT_ID_RE.fullmatch(number) is None:
+        # Exactly the 18 characters: no spaces around them (the schema's pattern).
+        errors.add(
+            f"{_join(prefix, name)}.value",
+            "invalid_format",
+            "Must be 17 digits followed by a digit or X (18 characters).",
+        )
+        return None
     try:
         return resident_identity(scheme, number)
     except IdentityError as exc:
@@ -217,9 +258,16 @@ def resident_value(obj: dict, name: str, prefix: str, errors: Errors) -> Identit
         return None
 
 
-def pseudonymised_value(obj: dict, name: str, prefix: str, errors: Errors, make_ref) -> str | None:
+def pseudonymised_value(
+    obj: dict, name: str, prefix: str, errors: Errors, make_ref, max_length: int = TEXT_MAX
+) -> str | None:
     """A device, phone or account id, returned as its keyed pseudonym ``make_ref(value)``."""
     value = obj.get(name)
+    if type(value) is str and len(value) > max_length:
+        errors.add(
+            _join(prefix, name), "invalid_format", f"Must be at most {max_length} characters."
+        )
+        return None
     if type(value) is str:
         try:
             return make_ref(value)
@@ -249,7 +297,7 @@ def memoised(make_ref):
 def region_value(obj: dict, name: str, prefix: str, errors: Errors) -> str | None:
     """``obj[name]`` as a 6-digit administrative division code."""
     value = obj.get(name)
-    if type(value) is str and is_division_code(value):
+    if type(value) is str and _REGION_RE.fullmatch(value) is not None:
         return value
     if value is None:
         errors.add(_join(prefix, name), "required", "This field is required.")
@@ -271,9 +319,9 @@ def fields_value(obj: dict, prefix: str, errors: Errors) -> list[str] | None:
     # the list is unhashable and would make issuperset raise TypeError.
     if (
         type(value) is list
-        and value
+        and 0 < len(value) <= FIELDS_MAX
         and all(type(name) is str for name in value)
-        and DATA_FIELDS.issuperset(value)
+        and _DATA_FIELDS.issuperset(value)
     ):
         # A repeated field adds nothing; keep the first of each, in the order sent.
         return value if len(set(value)) == len(value) else list(dict.fromkeys(value))
@@ -284,15 +332,17 @@ def fields_value(obj: dict, prefix: str, errors: Errors) -> list[str] | None:
         errors.add(field, "invalid_type", "Must be a list of field names.")
     elif not value:
         errors.add(field, "required", "List at least one field that was read.")
+    elif len(value) > FIELDS_MAX:
+        errors.add(field, "too_many_items", f"List at most {FIELDS_MAX} fields.")
     else:
         for position, name in enumerate(value):
             if type(name) is not str:
                 errors.add(f"{field}[{position}]", "invalid_type", "Must be a string.")
-            elif name not in DATA_FIELDS:
+            elif name not in _DATA_FIELDS:
                 errors.add(
                     f"{field}[{position}]",
                     "invalid_choice",
-                    f"Must be one of: {', '.join(sorted(DATA_FIELDS))}.",
+                    f"Must be one of: {', '.join(sorted(_DATA_FIELDS))}.",
                 )
     return None
 
@@ -309,17 +359,16 @@ def session_value(obj: dict, prefix: str, errors: Errors) -> uuid.UUID | None:
             "Must be a session id (UUID string) or null.",
         )
         return None
-    try:
-        if len(value) != 36:  # the hyphenated form POST /sessions returns, nothing else
-            raise ValueError
+    if _SESSION_ID_RE.fullmatch(value) is not None:
+        # Only the hyphenated form POST /sessions returns: uuid.UUID alone would
+        # also take "urn:..." and hyphens anywhere.
         return uuid.UUID(value)
-    except ValueError:
-        errors.add(
-            _join(prefix, "session"),
-            "invalid_format",
-            "Must be a session id as returned by POST /sessions.",
-        )
-        return None
+    errors.add(
+        _join(prefix, "session"),
+        "invalid_format",
+        "Must be a session id as returned by POST /sessions.",
+    )
+    return None
 
 
 def object_body(data: Any, errors: Errors) -> dict | None:

@@ -188,7 +188,42 @@ def test_every_spelling_of_one_phone_gets_the_same_pseudonym(spellings):
         ("12912345678", False),  # 12 is no mobile prefix
         ("s-1", False),
         ("", False),
+        # Written with separators, full-width or other digits (issue 7, item 7).
+        ("411381 19500307 123X", True),
+        ("4113-8119-5003-0712-3X", True),
+        (
+            "\uff14\uff11\uff11\uff13\uff18\uff11\uff11\uff19\uff15\uff10\uff10\uff13"
+            "\uff10\uff17\uff11\uff12\uff13\uff38",
+            True,
+        ),  # full width
+        ("138.0000.1234", True),
+        ("(138)00001234", True),
+        ("(+86) 138-0000-1234", True),
+        ("138\u20140000\u20141234", True),  # em dashes
+        ("138\u200b0000\u200b1234", True),  # zero-width spaces
+        ("\u0661\u0663\u0668\u0660\u0660\u0660\u0660\u0661\u0662\u0663\u0664", True),
+        ("2026-13800001234", True),  # beside other digits
+        ("ref 138 0000 1234 x", True),
+        # Not personal numbers: UUIDs, digests, dates and sequence numbers.
+        ("0b6f3f0e-6a55-4d8e-9d55-2d7f3f1c9a10", False),
+        ("13800001-2345-4d8e-9d55-138000012345", False),
+        ("5f0c6a3f9e1d4b7a8c2e0f1d3b5a7c9e13800001234d5b7a9c1e3f5d7b9a1c3e", False),
+        ("e-20261123-000001", False),
+        ("2026/11/23#17", False),
     ],
 )
 def test_it_finds_resident_and_mobile_numbers_in_free_text(text, found):
     assert identities.contains_personal_number(text) is found
+
+
+def test_a_resident_number_written_in_full_width_digits_is_found():
+    number = "41138119500307123X"  # one of VALID
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in number)
+
+    assert identities.contains_personal_number(f"ref {wide}")
+
+
+def test_the_fast_ascii_path_drops_the_same_separators():
+    separators = {chr(i) for i in range(128) if identities._SEPARATORS_RE.fullmatch(chr(i))}
+
+    assert {chr(code) for code in identities._DROP_ASCII_SEPARATORS} == separators

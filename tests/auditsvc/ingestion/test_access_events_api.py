@@ -192,12 +192,19 @@ def test_it_tolerates_a_little_clock_skew(partner_client):
     assert response.status_code == 201
 
 
-def test_it_refuses_the_same_client_event_id_twice_in_a_batch(partner_client, now):
-    events = [access_event(now, 1), access_event(now, 2), access_event(now, 1)]
+def test_it_refuses_the_same_client_event_id_twice_in_a_batch_for_two_accesses(partner_client, now):
+    events = [
+        access_event(now, 1),
+        access_event(now, 2),
+        access_event(now, 1, purpose="info_update"),
+    ]
 
     response = post(partner_client, ACCESS_URL, {"events": events})
 
-    assert problem_errors(response) == {("events[2].client_event_id", "duplicate_in_batch")}
+    assert response.status_code == 409
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("events[2].client_event_id", "idempotency_conflict")
+    assert "events[0]" in error["message"]
     assert records_count() == 0
 
 

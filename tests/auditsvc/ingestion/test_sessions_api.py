@@ -56,10 +56,28 @@ def test_it_returns_the_original_answer_when_a_session_is_resent(partner_client,
     first = post(partner_client, SESSIONS_URL, session_body(now))
     size = records_count()
 
-    again = post(partner_client, SESSIONS_URL, session_body(now, resident=resident(OTHER_RESIDENT)))
+    again = post(partner_client, SESSIONS_URL, session_body(now))
 
     assert again.status_code == 201  # DESIGN.md: always 201
     assert again.json() == first.json()
+    assert records_count() == size
+
+
+def test_it_refuses_a_session_id_reused_for_another_resident(partner_client, now):
+    first = post(partner_client, SESSIONS_URL, session_body(now))
+    size = records_count()
+
+    again = post(partner_client, SESSIONS_URL, session_body(now, resident=resident(OTHER_RESIDENT)))
+
+    assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+    body = again.json()
+    assert body["code"] == "idempotency_conflict"
+    [error] = body["errors"]
+    assert error["field"] == "client_session_id"
+    assert error["differs"] == ["resident"]
+    assert error["receipt"] == first.json()["receipt"]
+    assert OTHER_RESIDENT not in again.content.decode()
     assert records_count() == size
 
 

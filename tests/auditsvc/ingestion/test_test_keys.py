@@ -114,3 +114,40 @@ def test_issuing_a_test_key_says_so_in_the_bureau_log(vetted_partner, staff):
     entry = LedgerEntry.objects.filter(log_id=BUREAU_LOG_ID, kind="credential.issued").get()
     assert entry_body(entry)["test"] is True
     assert key not in entry.canonical
+
+
+def _shape(response) -> tuple:
+    """An answer with what differs between logs (receipts, ids) blanked out."""
+
+    def blank(value, key=None):
+        if key in ("receipt", "id"):
+            return "*"
+        if isinstance(value, dict):
+            return {k: blank(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [blank(v) for v in value]
+        return value
+
+    return response.status_code, response["Content-Type"], blank(response.json())
+
+
+def test_every_answer_to_a_test_key_is_the_answer_to_a_live_key(test_client, partner_client, now):
+    at = now - dt.timedelta(minutes=2)
+    steps = [
+        (SESSIONS_URL, session_body(at)),
+        (SESSIONS_URL, session_body(at)),  # resent: the same answer
+        (SESSIONS_URL, session_body(at, purpose="info_update")),  # conflict
+        (ACCESS_URL, {"events": [access_event(at, 1), access_event(at, 2)]}),
+        (ACCESS_URL, {"events": [access_event(at, 1), access_event(at, 3)]}),  # one duplicate
+        (ACCESS_URL, {"events": [access_event(at, 1, fields=["name"])]}),  # conflict
+        (ACCESS_URL, {"events": [access_event(at, 4, purpose="?")]}),  # malformed
+        (ACCESS_URL, {"events": [access_event(at, 5, occurred_at="9999-12-31T23:59:59-23:59")]}),
+        ("/api/v1/account-events", {"events": []}),  # wrong kind of partner
+        ("/api/v1/nothing", {}),
+    ]
+
+    live = [_shape(post(partner_client, url, body)) for url, body in steps]
+    test = [_shape(post(test_client, url, body)) for url, body in steps]
+
+    assert test == live
+    assert [status for status, *_ in live] == [201, 201, 409, 201, 201, 409, 400, 400, 403, 404]
