@@ -569,6 +569,7 @@ def domain_rows(partner_info: dict[str, Any], events: list[dict[str, Any]]) -> l
         rows.append(
             {
                 "partner": partner_info["partner"],
+                "test": False,
                 "client_event_id": event["client_event_id"],
                 "session": None,
                 "agent_code": event["agent"],
