@@ -27,3 +27,6 @@ urlpatterns = [
 urlpatterns += [
     path("verify/", include("partners.letters_urls")),
 ]
+
+# A refused admin page keeps the admin's frame for staff (auditsvc.site.denied).
+handler403 = "auditsvc.site.denied.permission_denied"

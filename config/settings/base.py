@@ -344,6 +344,10 @@ if not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", AUDITSVC_MISUSE_PHONE):
 # make on the public page per period: N/min, N/hour or N/day. Successful look-ups never count.
 AUDITSVC_VERIFY_FAILED_LOOKUPS = env_rate("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
 
+# Whom staff call when they are locked out or refused a page (a name, a phone
+# extension, an e-mail address): shown on those pages. Empty: "a security officer".
+AUDITSVC_STAFF_CONTACT = env.str("AUDITSVC_STAFF_CONTACT", default="").strip()
+
 # --- Celery -----------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
