@@ -193,8 +193,24 @@ def test_the_registry_lists_fit(scene, staff, signed_in, screenshot):
     screenshot(page, "partners")
 
 
+@pytest.fixture
+def every_kind_of_row(scene, superuser, approver, staff):
+    """Rows for the lists the scene leaves empty: a letter, a personal token, an access
+    report, a checkpoint."""
+    from auditsvc.base.identities import RESIDENT_ID_SCHEME, resident_identity
+    from auditsvc.ledger.checkpoints import checkpoint_sign
+    from auditsvc.reports.services import report_produce
+    from partners.services.credentials import staff_token_issue
+    from partners.services.letters import letter_issue
+
+    letter_issue(scene["partner"].authorisations.get(), actor=approver)
+    staff_token_issue(staff, label="laptop of the duty officer", actor=superuser)
+    report_produce(resident_identity(RESIDENT_ID_SCHEME, OTHER_RESIDENT_ID), actor=staff)
+    checkpoint_sign(scene["partner"].log_id)
+
+
 def test_every_list_of_the_service_fits_a_1366_pixel_screen(
-    scene, superuser, signed_in, screenshot
+    every_kind_of_row, superuser, signed_in, screenshot
 ):
     page = signed_in(superuser)
     cut_off = []
