@@ -12,8 +12,9 @@ Cost: five queries whatever the number of events, each a COUNT grouped in
 the database over an ``occurred_at`` (``opened_at``) range; Python only reads
 the grouped rows (at most partners x 14). The range is asked for partner by
 partner (``partner_id IN (...)``): the event tables' indexes start with the
-partner, so PostgreSQL reads each partner's range from its index instead of
-the whole table.
+partner, so PostgreSQL reads only each partner's range of the index instead
+of all of it. Measured on 1,000,000 accesses of 50 partners over 90 days
+(147,450 in the 14 days): 0.26 s for the whole panel (docs/performance.md).
 """
 
 from __future__ import annotations
