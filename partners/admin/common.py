@@ -68,7 +68,7 @@ def compact_time(moment: dt.datetime | None) -> str:
 
 
 def exact_time(moment: dt.datetime | None) -> str:
-    """A time on a record's page: to the second, Beijing time (the instant in the tooltip)."""
+    """A time on a record's page: to the second, Beijing time (the instant in ``datetime``)."""
     if moment is None:
         return "—"
     local = timezone.localtime(moment)

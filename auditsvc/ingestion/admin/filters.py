@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin
-from django.utils import timezone
 
 from partners.choices import Violation
-from partners.models import Agent
+from partners.models import SHANGHAI, Agent
 from partners.selectors import local_today
 
 NO_VIOLATION = "none"
@@ -104,4 +103,4 @@ class OpenedPeriodFilter(PeriodFilter):
 def period_start(days: int) -> dt.datetime:
     """Midnight (Asia/Shanghai) at the start of the last ``days`` local days, today included."""
     first = local_today() - dt.timedelta(days=days - 1)
-    return dt.datetime.combine(first, dt.time(), tzinfo=timezone.get_current_timezone())
+    return dt.datetime.combine(first, dt.time(), tzinfo=SHANGHAI)

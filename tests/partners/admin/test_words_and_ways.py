@@ -63,9 +63,13 @@ def test_vetting_decisions_read_as_statuses_not_codes(as_staff, staff, pending_p
     decision = vetting_start_review(pending_partner, actor=staff, reason="Received.")
 
     assert str(decision) == f"{pending_partner.code}: Applied → Under review"
-    words = text(as_staff.get(partner_page(pending_partner)))
-    assert "under_review" not in words
+    page = as_staff.get(partner_page(pending_partner))
+    assert "under_review" not in text(page)
     assert VettingDecision.objects.filter(partner=pending_partner).count() == 1
+    # Each decision links to its bureau-log entry.
+    entry = reverse("admin:ledger_ledgerentry_at", args=["bureau", decision.ledger_seq])
+    assert f'href="{entry}"' in page.content.decode()
+    assert as_staff.get(entry, follow=True).context["original"].seq == decision.ledger_seq
 
 
 def test_an_issued_api_key_is_called_an_api_key(as_staff, vetted_partner):
