@@ -43,3 +43,5 @@ urlpatterns += [
 handler400 = problems.api_or_page_400
 handler404 = problems.api_or_page_404
 handler500 = problems.api_or_page_500
+# A refused admin page keeps the admin's frame for staff (auditsvc.site.denied).
+handler403 = "auditsvc.site.denied.permission_denied"

@@ -158,7 +158,10 @@ class VettingDecision(models.Model):
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.partner.code}: {self.from_status} → {self.to_status}"
+        return (
+            f"{self.partner.code}: {self.get_from_status_display()} → "
+            f"{self.get_to_status_display()}"
+        )
 
 
 class Authorisation(models.Model):
@@ -291,7 +294,7 @@ class AgentStatusChange(models.Model):
         indexes = [models.Index(fields=["agent", "changed_at"], name="agent_status_change_at")]
 
     def __str__(self) -> str:
-        return f"{self.agent_id}: {self.from_status} → {self.to_status}"
+        return f"{self.agent}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ApiCredential(models.Model):
@@ -331,7 +334,9 @@ class ApiCredential(models.Model):
 
     class Meta:
         ordering = ["partner", "-created_at"]
-        verbose_name = "API credential"
+        # What staff call it everywhere they read it; "credential" stays in the code.
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.label})"

@@ -15,15 +15,17 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .choices import PartnerStatus, Violation, violations_in_order
+from .choices import DocumentType, PartnerStatus, Violation, violations_in_order
 from .models import SHANGHAI, Authorisation, Partner, QualificationDocument, VettingDecision
 
 __all__ = [
+    "DocumentGap",
     "PartnerScope",
     "ScopeResult",
     "authorisations_expiring",
     "documents_expiring",
     "local_today",
+    "partner_document_gaps",
     "partner_missing_documents",
     "partners_awaiting_review",
 ]
@@ -38,13 +40,42 @@ def local_today() -> dt.date:
     return timezone.now().astimezone(SHANGHAI).date()
 
 
-def partner_missing_documents(partner: Partner, *, on: dt.date | None = None) -> list[str]:
+@dataclass(frozen=True)
+class DocumentGap:
+    """A required document type a partner lacks on a day: ``missing``, ``expired`` (on
+    ``day``, the latest expiry) or ``not_yet_valid`` (until ``day``, the earliest issue)."""
+
+    doc_type: str
+    problem: str
+    day: dt.date | None = None
+
+    def __str__(self) -> str:
+        """The stable text of refusals: ``business_licence (expired 2026-01-01)``."""
+        if self.problem == "expired":
+            return f"{self.doc_type} (expired {self.day.isoformat()})"
+        if self.problem == "not_yet_valid":
+            return f"{self.doc_type} (not valid before {self.day.isoformat()})"
+        return f"{self.doc_type} (missing)"
+
+    @property
+    def label(self) -> str:
+        """What staff read: ``Business licence: expired on 2026-01-01``."""
+        try:
+            name = str(DocumentType(self.doc_type).label)
+        except ValueError:
+            name = self.doc_type
+        if self.problem == "expired":
+            return f"{name}: expired on {self.day.isoformat()}"
+        if self.problem == "not_yet_valid":
+            return f"{name}: not valid before {self.day.isoformat()}"
+        return f"{name}: missing"
+
+
+def partner_document_gaps(partner: Partner, *, on: dt.date | None = None) -> list[DocumentGap]:
     """The required documents (settings.AUDITSVC_REQUIRED_DOCUMENTS) the partner lacks on ``on``.
 
-    Each item is readable by staff: ``"security_assessment (missing)"``,
-    ``"business_licence (expired 2026-01-01)"`` or
-    ``"staff_list (not valid before 2026-05-01)"``. An empty list means the
-    partner's file is complete. ``on`` defaults to today in Asia/Shanghai.
+    In the order of the setting; an empty list means the partner's file is
+    complete. ``on`` defaults to today in Asia/Shanghai.
     """
     day = on or local_today()
     required = list(settings.AUDITSVC_REQUIRED_DOCUMENTS)
@@ -52,7 +83,7 @@ def partner_missing_documents(partner: Partner, *, on: dt.date | None = None) ->
     for document in QualificationDocument.objects.filter(partner=partner, doc_type__in=required):
         by_type[document.doc_type].append(document)
 
-    missing = []
+    gaps = []
     for doc_type in required:
         documents = by_type[doc_type]
         if any(document.is_valid_on(day) for document in documents):
@@ -60,12 +91,23 @@ def partner_missing_documents(partner: Partner, *, on: dt.date | None = None) ->
         expired = [d.expires_on for d in documents if d.expires_on and d.expires_on < day]
         future = [d.issued_on for d in documents if d.issued_on > day]
         if expired:
-            missing.append(f"{doc_type} (expired {max(expired).isoformat()})")
+            gaps.append(DocumentGap(doc_type, "expired", max(expired)))
         elif future:
-            missing.append(f"{doc_type} (not valid before {min(future).isoformat()})")
+            gaps.append(DocumentGap(doc_type, "not_yet_valid", min(future)))
         else:
-            missing.append(f"{doc_type} (missing)")
-    return missing
+            gaps.append(DocumentGap(doc_type, "missing"))
+    return gaps
+
+
+def partner_missing_documents(partner: Partner, *, on: dt.date | None = None) -> list[str]:
+    """The required documents the partner lacks on ``on``, as the stable text of refusals.
+
+    Each item reads ``"security_assessment (missing)"``,
+    ``"business_licence (expired 2026-01-01)"`` or
+    ``"staff_list (not valid before 2026-05-01)"`` (see ``partner_document_gaps``
+    for the same as data, and labels for staff).
+    """
+    return [str(gap) for gap in partner_document_gaps(partner, on=on)]
 
 
 def partners_awaiting_review() -> QuerySet[Partner]:

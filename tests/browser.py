@@ -12,6 +12,9 @@ Fixtures (loaded by tests/conftest.py):
   database). ``phone_page``: the same at a cheap phone's 360x640.
 - ``screenshot(page, name)``: saves ``var/screenshots/<test>-<name>.png`` and
   returns the path; the suite's output keeps every screenshot there.
+- ``signed_in(user)``: a page of a fresh 1366x768 context, signed in through the
+  real form with a TOTP code (a device is made for the user); ``messages_on(page)``:
+  the text of the admin's messages on a page.
 
 Playwright's sync API runs an event loop, and Django refuses ORM calls from a
 thread with a loop unless told otherwise: the fixtures set
@@ -113,3 +116,36 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """signed_in(user) -> a page of a fresh browser context, signed in with a TOTP code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .admin_clients import sign_in_through_the_form
+
+    contexts = []
+
+    def sign_in(user):
+        context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        sign_in_through_the_form(page, user, device)
+        assert page.url.endswith("/admin/"), page.url
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def messages_on(page) -> str:
+    """The admin's messages on ``page`` ("" when there are none)."""
+    return (
+        page.locator("ul.messagelist").inner_text()
+        if page.locator("ul.messagelist").count()
+        else ""
+    )

@@ -38,6 +38,7 @@ from .browser import (  # noqa: F401  (browser fixtures for every test module)
     page,
     phone_page,
     screenshot,
+    signed_in,
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.ledger.models import LedgerEntry
 from partners.choices import Purpose
@@ -51,8 +52,8 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
     """An agent helping one resident, from open to close."""
 
     class Outcome(models.TextChoices):
-        COMPLETED = "completed"
-        ABANDONED = "abandoned"
+        COMPLETED = "completed", _("Completed")
+        ABANDONED = "abandoned", _("Abandoned")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
@@ -92,7 +93,8 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}:{self.client_session_id}"
+        # The log it is in (P0001, or P0001T for a test record) and the partner's own id.
+        return f"{self.partner.log_id_for(test=self.test)} session {self.client_session_id}"
 
 
 class AccessEvent(TestRecordMixin, ViolationsMixin):
@@ -136,7 +138,7 @@ class AccessEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}:{self.client_event_id}"
+        return f"{self.partner.log_id_for(test=self.test)} access {self.client_event_id}"
 
 
 class AccountEvent(TestRecordMixin, ViolationsMixin):
@@ -147,16 +149,16 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
     """
 
     class Action(models.TextChoices):
-        OPENED = "opened"
-        IDENTITY_BOUND = "identity_bound"
-        LIMIT_RAISED = "limit_raised"
-        CLOSED = "closed"
+        OPENED = "opened", _("Opened")
+        IDENTITY_BOUND = "identity_bound", _("Identity bound")
+        LIMIT_RAISED = "limit_raised", _("Transfer limit raised")
+        CLOSED = "closed", _("Closed")
 
     class Channel(models.TextChoices):
-        E_CARD_ACTIVATION = "e_card_activation"
-        APP = "app"
-        BRANCH = "branch"
-        OTHER = "other"
+        E_CARD_ACTIVATION = "e_card_activation", _("E-card activation")
+        APP = "app", _("Platform app")
+        BRANCH = "branch", _("Branch counter")
+        OTHER = "other", _("Other")
 
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="account_events", db_index=False
@@ -190,7 +192,7 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}:{self.client_event_id}"
+        return f"{self.partner.log_id_for(test=self.test)} account event {self.client_event_id}"
 
 
 class DailyAccessCount(TestRecordMixin):

@@ -10,9 +10,14 @@ whether the signature verifies under the published key.
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from auditsvc.core import keys as core_keys
 from auditsvc.core import merkle
@@ -57,11 +62,29 @@ def _pre(text: str):
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
 
 
+#: A receipt as people write it: the log id, "#", the seq (``P0001#41``).
+RECEIPT = re.compile(r"^\s*([A-Za-z0-9]+)\s*#\s*([0-9]{1,18})\s*$")
+
+
+def entry_url(log_id: str, seq: int) -> str:
+    """The page of the entry ``log_id#seq``, found by its log and seq (no query here)."""
+    return reverse("admin:ledger_ledgerentry_at", args=[log_id, seq])
+
+
+def log_filter_url(model_name: str, log_id: str) -> str:
+    """The list of a log's entries or checkpoints."""
+    url = reverse(f"admin:ledger_{model_name}_changelist")
+    return f"{url}?{urlencode({'log__log_id__exact': log_id})}"
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(LedgerReadOnlyAdmin):
     list_display = ("log_id", "seq", "kind", "recorded_at", "key_id")
     list_filter = ("log", KindFilter, ("recorded_at", admin.DateFieldListFilter))
     ordering = ("log", "-seq")
+    # Exact matches on indexed columns only: a receipt ("P0001#41"), a log id, a kind.
+    search_fields = ("=log__log_id", "=kind")
+    search_help_text = "A receipt (P0001#41), a log id (P0001, bureau) or an entry kind."
     fields = (
         "log_id",
         "seq",
@@ -81,6 +104,35 @@ class LedgerEntryAdmin(LedgerReadOnlyAdmin):
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
             queryset = queryset.only("id", "log_id", "seq", "kind", "recorded_at", "key_id")
         return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        receipt = RECEIPT.match(search_term)
+        if receipt is not None:
+            typed, seq = receipt.groups()
+            # "p0001#41" finds P0001's entry: the log id is looked up in the small
+            # log table first, so the entry itself is found by the (log, seq) index.
+            log_ids = Log.objects.filter(log_id__iexact=typed).values_list("log_id", flat=True)
+            return queryset.filter(log_id__in=list(log_ids), seq=int(seq)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_urls(self):
+        return [
+            path(
+                "at/<str:log_id>/<int:seq>/",
+                self.admin_site.admin_view(self.entry_at_view),
+                name="ledger_ledgerentry_at",
+            ),
+            *super().get_urls(),
+        ]
+
+    def entry_at_view(self, request, log_id: str, seq: int):
+        """The entry ``log_id#seq``: where receipts and bureau-log seqs link to."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        pk = LedgerEntry.objects.filter(log_id=log_id, seq=seq).values_list("pk", flat=True).first()
+        if pk is None:
+            raise Http404(f"No entry {log_id}#{seq}.")
+        return HttpResponseRedirect(reverse("admin:ledger_ledgerentry_change", args=[pk]))
 
     @admin.display(description="log", ordering="log")
     def log_id(self, entry: LedgerEntry) -> str:
@@ -160,7 +212,15 @@ class PublishedKeyAdmin(LedgerReadOnlyAdmin):
 
 @admin.register(Log)
 class LogAdmin(LedgerReadOnlyAdmin):
-    list_display = ("log_id", "size", "last_recorded_at")
+    list_display = ("log_id", "size", "last_recorded_at", "links")
     search_fields = ("=log_id",)
-    fields = ("log_id", "size", "last_recorded_at", "created_at")
+    fields = ("log_id", "size", "last_recorded_at", "created_at", "links")
     readonly_fields = fields
+
+    @admin.display(description="entries and checkpoints")
+    def links(self, log: Log) -> str:
+        return format_html(
+            '<a href="{}">Entries</a> · <a href="{}">Checkpoints</a>',
+            log_filter_url("ledgerentry", log.log_id),
+            log_filter_url("signedcheckpoint", log.log_id),
+        )

@@ -32,6 +32,19 @@ from .services.second_factor import otp_required, verify_second_factor
 DASHBOARD_EXPIRY_DAYS = 30
 #: Rows per dashboard table; the rest are one click away in the filtered list.
 DASHBOARD_ROWS = 15
+#: Who sees the dashboard's panel of reported activity (and may look residents up).
+ACTIVITY_PERMISSION = "ingestion.view_accessevent"
+#: Pages that are not a model's list, listed among an app's models on the index and the
+#: app's page: (app label, name, object name, URL name, permission).
+EXTRA_PAGES = (
+    (
+        "ingestion",
+        "Resident lookup",
+        "ResidentLookup",
+        "admin:ingestion_resident_lookup",
+        "ingestion.view_accessevent",
+    ),
+)
 
 
 class BureauAuthenticationForm(AdminAuthenticationForm):
@@ -87,6 +100,9 @@ class BureauAdminSite(OTPAdminSite):
     login_form = BureauAuthenticationForm
     login_template = "admin/bureau/login.html"
     index_template = "admin/index.html"
+    # The sidebar takes a fifth of a 1366-pixel screen from every list; the index
+    # and the breadcrumbs lead everywhere it did.
+    enable_nav_sidebar = False
 
     def __init__(self, name: str = "admin") -> None:
         # OTPAdminSite defaults to the name "otpadmin"; the project's URLs and
@@ -112,7 +128,32 @@ class BureauAdminSite(OTPAdminSite):
         context = dict(extra_context or {})
         if request.user.has_perm("partners.view_partner"):
             context["dashboard"] = dashboard_context(request)
+        # --- Reported activity (auditsvc.site.dashboard), a panel of its own.
+        if request.user.has_perm(ACTIVITY_PERMISSION):
+            from .dashboard import activity
+
+            context["activity"] = activity()
         return super().index(request, extra_context=context)
+
+    def get_app_list(self, request, app_label=None):
+        """The models of each app, and the pages that are not a model's list (EXTRA_PAGES)."""
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            pages = [
+                {
+                    "name": name,
+                    "object_name": object_name,
+                    "admin_url": reverse(url_name, current_app=self.name),
+                    "add_url": None,
+                    "view_only": True,
+                    "perms": {"view": True},
+                }
+                for label, name, object_name, url_name, permission in EXTRA_PAGES
+                if label == app["app_label"] and request.user.has_perm(permission)
+            ]
+            if pages:
+                app["models"] = sorted([*app["models"], *pages], key=lambda m: m["name"])
+        return app_list
 
 
 def _changelist(model_name: str, **params) -> str:

@@ -394,6 +394,9 @@ SPECTACULAR_SETTINGS.update(
         "details; see docs/partner-guide.md.",
     }
 )
+# Whom staff call when they are locked out or refused a page (a name, a phone
+# extension, an e-mail address): shown on those pages. Empty: "a security officer".
+AUDITSVC_STAFF_CONTACT = env.str("AUDITSVC_STAFF_CONTACT", default="").strip()
 
 # --- Celery -----------------------------------------------------------------------
 

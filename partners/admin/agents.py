@@ -21,7 +21,10 @@ from .common import (
     EnrolmentPartnerFormMixin,
     ReasonForm,
     adopt,
+    back_to_partner,
     badge,
+    bureau_entry_link,
+    compact_time,
 )
 from .partner_parts import ReadOnlyInline
 from .record_actions import RecordAction, ViewOnlyRecordAdmin
@@ -90,16 +93,24 @@ class StatusChangeInline(ReadOnlyInline):
     related = ("actor",)
     verbose_name_plural = "status changes (newest first)"
     fields = readonly_fields = (
-        "changed_at",
+        "changed",
         "from_status",
         "to_status",
         "actor",
         "reason",
-        "ledger_seq",
+        "entry",
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-changed_at", "-id")
+
+    @admin.display(description="changed")
+    def changed(self, change: AgentStatusChange) -> str:
+        return compact_time(change.changed_at)
+
+    @admin.display(description="bureau log")
+    def entry(self, change: AgentStatusChange) -> str:
+        return bureau_entry_link(change.ledger_seq)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # Part of the agent's record: whoever may see the agent sees its history.
@@ -175,6 +186,10 @@ class AgentAdmin(ViewOnlyRecordAdmin):
                 registered_on=data.get("registered_on"),
             ),
         )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Registering an agent is a step of the partner's file: go back to it.
+        return back_to_partner(self, request, obj, super().response_add(request, obj))
 
     def construct_change_message(self, request, form, formsets, add=False):
         # The default message lists changed field names only, but be explicit:

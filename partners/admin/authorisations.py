@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.html import format_html
 
 from partners.choices import DataField, Purpose
 from partners.models import Authorisation
@@ -19,8 +20,11 @@ from .common import (
     RED,
     EnrolmentPartnerFormMixin,
     adopt,
+    back_to_partner,
     badge,
     expiry_horizon,
+    iso_date,
+    partner_code,
 )
 from .letters import LetterInline, issue_letter_tool
 from .record_actions import ViewOnlyRecordAdmin, revoke_action
@@ -128,11 +132,10 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     form = AuthorisationGrantForm
     list_display = (
         "letter_number",
-        "partner",
+        "partner_code",
         "state",
         "regions_display",
-        "valid_from",
-        "valid_until",
+        "valid",
         "hours",
         "caps",
     )
@@ -179,6 +182,18 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     def state(self, authorisation: Authorisation) -> str:
         return authorisation_state_badge(authorisation)
 
+    @admin.display(description="partner", ordering="partner__code")
+    def partner_code(self, authorisation: Authorisation) -> str:
+        return partner_code(authorisation.partner)
+
+    @admin.display(description="valid (first – last day)", ordering="valid_until")  # noqa: RUF001
+    def valid(self, authorisation: Authorisation) -> str:
+        return format_html(
+            '<span class="nowrap">{}</span> – <span class="nowrap">{}</span>',  # noqa: RUF001
+            iso_date(authorisation.valid_from),
+            iso_date(authorisation.valid_until),
+        )
+
     @admin.display(description="regions")
     def regions_display(self, authorisation: Authorisation) -> str:
         return ", ".join(map(str, authorisation.regions or []))
@@ -193,9 +208,10 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
         labels = dict(DataField.choices)
         return ", ".join(str(labels.get(value, value)) for value in authorisation.fields or [])
 
-    @admin.display(description="hours (Asia/Shanghai)")
+    @admin.display(description="hours")
     def hours(self, authorisation: Authorisation) -> str:
-        return f"{authorisation.hours_start:%H:%M}-{authorisation.hours_end:%H:%M}"
+        # Asia/Shanghai, as every time on these pages; said on the record's page.
+        return f"{authorisation.hours_start:%H:%M}–{authorisation.hours_end:%H:%M}"  # noqa: RUF001
 
     @admin.display(description="daily caps (agent / partner)")
     def caps(self, authorisation: Authorisation) -> str:
@@ -227,3 +243,7 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
         data = dict(form.cleaned_data)
         partner = data.pop("partner")
         adopt(obj, authorisation_grant(partner, actor=request.user, **data))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Granting is a step of the partner's file: go back to it (unless asked otherwise).
+        return back_to_partner(self, request, obj, super().response_add(request, obj))

@@ -15,10 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from auditsvc.base.errors import ServiceError
+from auditsvc.ledger.admin import entry_url
+from auditsvc.ledger.models import BUREAU_LOG_ID
 from partners.choices import PartnerKind, PartnerStatus
 from partners.models import Partner
 from partners.selectors import local_today
@@ -29,24 +32,79 @@ EXPIRY_HORIZON_DAYS = 30
 FINAL_STATUSES = (PartnerStatus.REJECTED, PartnerStatus.REVOKED)
 
 # Badge colours: green is fine, amber needs attention, red is stopped, grey is waiting.
-GREEN, AMBER, RED, GREY, BLUE, BLACK = (
-    "#2e7d32",
-    "#b26a00",
-    "#c62828",
-    "#616161",
-    "#1565c0",
-    "#212121",
-)
+# Each is a CSS class of the site's stylesheet (auditsvc/site/static/site/admin.css):
+# ``badge-<colour>`` for a badge, ``text-<colour>`` for coloured text.
+GREEN, AMBER, RED, GREY, BLUE, BLACK = ("green", "amber", "red", "grey", "blue", "black")
 
 
 def badge(label: str, colour: str) -> str:
     """A small coloured label for list and change pages."""
+    return format_html('<span class="badge badge-{}">{}</span>', colour, label)
+
+
+def coloured(text: str, colour: str | None) -> str:
+    """Text in one of the badge colours (``None``: the page's own colour)."""
+    if colour is None:
+        return format_html("<span>{}</span>", text)
+    return format_html('<span class="text-{}">{}</span>', colour, text)
+
+
+def iso_date(day: dt.date | None) -> str:
+    """A date in a table: ``2026-10-04`` (short, sorts as it reads), or a dash."""
+    return day.isoformat() if day is not None else "—"
+
+
+def compact_time(moment: dt.datetime | None) -> str:
+    """A time in a table: local date and minutes, the exact instant in the tooltip."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
     return format_html(
-        '<span style="background:{};color:#fff;padding:2px 8px;border-radius:9px;'
-        'white-space:nowrap;font-size:0.85em">{}</span>',
-        colour,
-        label,
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        local.isoformat(timespec="seconds"),
+        local.strftime("%Y-%m-%d %H:%M"),
     )
+
+
+def exact_time(moment: dt.datetime | None) -> str:
+    """A time on a record's page: to the second, Beijing time (the instant in ``datetime``)."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{} (Beijing time)</time>',
+        moment.isoformat(),
+        local.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+
+
+def bureau_entry_link(seq: int | None) -> str:
+    """A bureau-log seq as a link to its entry (``bureau#12``)."""
+    if seq is None:
+        return "—"
+    return format_html(
+        '<a href="{}" class="receipt">{}#{}</a>', entry_url(BUREAU_LOG_ID, seq), BUREAU_LOG_ID, seq
+    )
+
+
+def partner_code(partner: Partner) -> str:
+    """A partner in a tight column: its code, its legal name in the tooltip."""
+    return format_html('<span title="{}">{}</span>', partner.legal_name, partner.code)
+
+
+def back_to_partner(
+    model_admin, request: HttpRequest, obj: models.Model, response: HttpResponse
+) -> HttpResponse:
+    """After adding ``obj`` to a partner's file: the partner's page, with the admin's message.
+
+    "Save and add another" and "Save and continue" keep their own destination.
+    """
+    if "_addanother" in request.POST or "_continue" in request.POST:
+        return response
+    if not isinstance(response, HttpResponseRedirect):
+        return response
+    return HttpResponseRedirect(change_url(obj.partner))
 
 
 def expiry_horizon() -> tuple[dt.date, dt.date]:

@@ -16,6 +16,7 @@ from partners.models import (
     VettingDecision,
 )
 
+from .common import bureau_entry_link, compact_time, iso_date
 from .records import document_validity_badge
 
 # --- List filters -----------------------------------------------------------------------
@@ -64,6 +65,13 @@ class DocumentProblemFilter(admin.SimpleListFilter):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """A read-only table on a record's page.
+
+    Without a change link, each row's title (the row's ``__str__``, which
+    Django prints above it) only repeats the row: the stylesheet hides it
+    (``rows-untitled``) and the table stays compact.
+    """
+
     extra = 0
     can_delete = False
     show_change_link = True
@@ -73,6 +81,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*self.related)
+
+    @property
+    def classes(self):
+        return () if self.show_change_link else ("rows-untitled",)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -91,13 +103,13 @@ class DocumentInline(ReadOnlyInline):
     verbose_name_plural = "qualification documents on file"
     fields = readonly_fields = (
         "doc_type",
-        "issued_on",
-        "expires_on",
+        "issued",
+        "expires",
         "validity",
         "sha256_display",
         "download",
         "uploaded_by",
-        "uploaded_at",
+        "uploaded",
     )
     show_change_link = False
 
@@ -113,9 +125,25 @@ class DocumentInline(ReadOnlyInline):
     def validity(self, document: QualificationDocument) -> str:
         return document_validity_badge(document)
 
+    @admin.display(description="issued")
+    def issued(self, document: QualificationDocument) -> str:
+        return iso_date(document.issued_on)
+
+    @admin.display(description="expires")
+    def expires(self, document: QualificationDocument) -> str:
+        return iso_date(document.expires_on)
+
+    @admin.display(description="uploaded")
+    def uploaded(self, document: QualificationDocument) -> str:
+        return compact_time(document.uploaded_at)
+
     @admin.display(description="SHA-256")
     def sha256_display(self, document: QualificationDocument) -> str:
-        return format_html('<code style="font-size:0.8em">{}</code>', document.sha256)
+        # The first 16 hex digits tell files apart; the whole hash is in the tooltip
+        # and on the document's own page.
+        return format_html(
+            '<code class="hash" title="{}">{}…</code>', document.sha256, document.sha256[:16]
+        )
 
     @admin.display(description="file")
     def download(self, document: QualificationDocument) -> str | None:
@@ -177,17 +205,25 @@ class DecisionInline(ReadOnlyInline):
     model = VettingDecision
     verbose_name_plural = "vetting decisions (newest first)"
     fields = readonly_fields = (
-        "decided_at",
+        "decided",
         "from_status",
         "to_status",
         "actor",
         "reason",
-        "ledger_seq",
+        "entry",
     )
     show_change_link = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor").order_by("-decided_at", "-id")
+
+    @admin.display(description="decided")
+    def decided(self, decision: VettingDecision) -> str:
+        return compact_time(decision.decided_at)
+
+    @admin.display(description="bureau log")
+    def entry(self, decision: VettingDecision) -> str:
+        return bureau_entry_link(decision.ledger_seq)
 
 
 class AuthorisationInline(ReadOnlyInline):
@@ -195,16 +231,26 @@ class AuthorisationInline(ReadOnlyInline):
     fields = readonly_fields = (
         "letter_number",
         "regions_display",
-        "valid_from",
-        "valid_until",
-        "hours_start",
-        "hours_end",
-        "revoked_at",
+        "valid",
+        "hours",
+        "revoked",
     )
 
     @admin.display(description="regions")
     def regions_display(self, authorisation: Authorisation) -> str:
         return ", ".join(map(str, authorisation.regions or []))
+
+    @admin.display(description="valid (first – last day)")  # noqa: RUF001
+    def valid(self, authorisation: Authorisation) -> str:
+        return f"{iso_date(authorisation.valid_from)} – {iso_date(authorisation.valid_until)}"  # noqa: RUF001
+
+    @admin.display(description="hours")
+    def hours(self, authorisation: Authorisation) -> str:
+        return f"{authorisation.hours_start:%H:%M}–{authorisation.hours_end:%H:%M}"  # noqa: RUF001
+
+    @admin.display(description="revoked")
+    def revoked(self, authorisation: Authorisation) -> str:
+        return compact_time(authorisation.revoked_at)
 
 
 class AgentInline(ReadOnlyInline):
@@ -214,5 +260,16 @@ class AgentInline(ReadOnlyInline):
 
 class CredentialInline(ReadOnlyInline):
     model = ApiCredential
-    verbose_name_plural = "API credentials"
-    fields = readonly_fields = ("prefix", "label", "created_at", "last_used_at", "revoked_at")
+    fields = readonly_fields = ("prefix", "label", "is_test", "created", "last_used", "revoked")
+
+    @admin.display(description="created")
+    def created(self, credential: ApiCredential) -> str:
+        return compact_time(credential.created_at)
+
+    @admin.display(description="last used")
+    def last_used(self, credential: ApiCredential) -> str:
+        return compact_time(credential.last_used_at)
+
+    @admin.display(description="revoked")
+    def revoked(self, credential: ApiCredential) -> str:
+        return compact_time(credential.revoked_at)

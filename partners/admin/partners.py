@@ -18,7 +18,7 @@ from partners.models import (
     Authorisation,
     Partner,
 )
-from partners.selectors import partner_missing_documents
+from partners.selectors import partner_document_gaps
 from partners.services.vetting import (
     TRANSITION_PERMISSIONS,
     document_add,
@@ -41,6 +41,7 @@ from .common import (
     adopt,
     badge,
     change_url,
+    coloured,
     expiry_horizon,
     form_data,
     get_object_or_404,
@@ -203,7 +204,7 @@ class PartnerAdmin(RegistryAdmin):
         if expiring and next_expiry is not None and next_expiry <= horizon:
             text += f", {expiring} expiring {next_expiry.isoformat()}"
             colour = AMBER if valid >= required else RED
-        return format_html('<span style="color:{}">{}</span>', colour, text)
+        return coloured(text, colour)
 
     @admin.display(description="next expiry")
     def next_expiry(self, partner: Partner) -> str | None:
@@ -219,16 +220,16 @@ class PartnerAdmin(RegistryAdmin):
             return None
         day, what = min(candidates)
         _, horizon = expiry_horizon()
-        colour = AMBER if day <= horizon else "inherit"
-        return format_html('<span style="color:{}">{} ({})</span>', colour, day.isoformat(), what)
+        return coloured(f"{day.isoformat()} ({what})", AMBER if day <= horizon else None)
 
     @admin.display(description="missing documents")
     def missing(self, partner: Partner) -> str:
-        missing = partner_missing_documents(partner)
-        if not missing:
+        gaps = partner_document_gaps(partner)
+        if not gaps:
             return "None: the file is complete."
         return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((m,) for m in missing))
+            '<ul class="plain">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((gap.label,) for gap in gaps)),
         )
 
     # --- Add and change pages ------------------------------------------------------------------
@@ -370,12 +371,12 @@ class PartnerAdmin(RegistryAdmin):
     def _transition_warnings(self, request, partner: Partner, target: PartnerStatus) -> list[str]:
         """What the service is going to refuse, said before the user writes a reason.
 
-        Asks the service's own rules (maker_checker_refusal, partner_missing_documents):
-        the admin decides nothing itself.
+        Asks the service's own rules (maker_checker_refusal, and partner_document_gaps,
+        which the service reads too): the admin decides nothing itself.
         """
         if target != PartnerStatus.APPROVED:
             return []
-        warnings = [f"Missing or invalid: {item}" for item in partner_missing_documents(partner)]
+        warnings = [f"{gap.label} (a required document)" for gap in partner_document_gaps(partner)]
         refusal = maker_checker_refusal(partner, request.user, from_status=partner.status)
         if refusal is not None:
             warnings.append(refusal)

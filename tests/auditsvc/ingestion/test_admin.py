@@ -111,18 +111,75 @@ def test_it_filters_by_violation(as_staff, reported):
 
 def test_it_filters_by_partner_agent_and_purpose(as_staff, reported, vetted_partner):
     by_partner = as_staff.get(changelist("accessevent"), {"partner__id__exact": vetted_partner.pk})
-    by_agent = as_staff.get(changelist("accessevent"), {"agent_code": "A-0404"})
+    by_code = as_staff.get(changelist("accessevent"), {"agent": f"{vetted_partner.code}/A-0404"})
     by_purpose = as_staff.get(changelist("accessevent"), {"purpose__exact": "info_update"})
 
     assert sorted(rows(by_partner)) == ["e-1", "e-2", "e-3"]
-    assert rows(by_agent) == ["e-2"]
+    assert rows(by_code) == ["e-2"]  # an unregistered code, by partner and code
     assert rows(by_purpose) == ["e-3"]
     [agents] = [f for f in by_partner.context["cl"].filter_specs if f.title == "agent"]
-    assert [code for code, _ in agents.lookup_choices] == ["A-0001", "A-0002"]
-    registered = as_staff.get(
-        changelist("accessevent"), {"partner__id__exact": vetted_partner.pk, "agent_code": "A-0001"}
-    )
+    code = vetted_partner.code
+    assert [label for _, label in agents.lookup_choices] == [f"{code} / A-0001", f"{code} / A-0002"]
+    a_0001 = vetted_partner.agents.get(code="A-0001")
+    registered = as_staff.get(changelist("accessevent"), {"agent": a_0001.pk})
     assert sorted(rows(registered)) == ["e-1", "e-3"]
+
+
+def test_the_agent_filter_never_mixes_two_partners_agents_of_one_code(
+    as_staff, reported, vetted_partner, other_partner
+):
+    # Both partners have an A-0001; each one's accesses are its own.
+    everyone = as_staff.get(changelist("accessevent"))
+    [agents] = [f for f in everyone.context["cl"].filter_specs if f.title == "agent"]
+    labels = [label for _, label in agents.lookup_choices]
+    assert f"{vetted_partner.code} / A-0001" in labels
+    assert f"{other_partner.code} / A-0001" in labels
+    assert "A-0001" not in labels
+
+    theirs = other_partner.agents.get(code="A-0001")
+    response = as_staff.get(changelist("accessevent"), {"agent": theirs.pk})
+    assert [(e.partner_id, e.client_event_id) for e in response.context["cl"].result_list] == [
+        (other_partner.pk, "e-1")
+    ]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_it_finds_records_by_partner_code(
+    as_staff, reported, vetted_partner, account_platform, model
+):
+    partner = account_platform if model == "accountevent" else vetted_partner
+    response = as_staff.get(changelist(model), {"q": partner.code})
+
+    listed = list(response.context["cl"].result_list)
+    assert listed
+    assert {record.partner_id for record in listed} == {partner.pk}
+
+
+def test_it_finds_a_partners_records_of_one_agent(as_staff, reported, vetted_partner):
+    response = as_staff.get(changelist("accessevent"), {"q": f"{vetted_partner.code} A-0404"})
+
+    assert rows(response) == ["e-2"]
+
+
+def test_it_filters_records_with_any_violation_and_by_period(as_staff, reported, now):
+    old = AccessEvent.objects.get(client_event_id="e-3", partner__code=reported["receipt"]["log"])
+    AccessEvent.objects.filter(pk=old.pk).update(occurred_at=now - dt.timedelta(days=10))
+
+    flagged = as_staff.get(changelist("accessevent"), {"violation": "any"})
+    today = as_staff.get(changelist("accessevent"), {"period": "today"})
+    fortnight = as_staff.get(changelist("accessevent"), {"period": "14d"})
+
+    assert len(rows(flagged)) == 3  # every access but the one in a session (e-1)
+    assert sorted(rows(today)) == ["e-1", "e-1", "e-2"]  # e-3 was 10 days ago
+    assert sorted(rows(fortnight)) == ["e-1", "e-1", "e-2", "e-3"]
+
+
+def test_a_sessions_page_links_to_the_accesses_made_in_it(as_staff, reported):
+    page = as_staff.get(f"{changelist('enrolmentsession')}{reported['id']}/change/")
+
+    url = f"{changelist('accessevent')}?session__id__exact={reported['id']}"
+    assert f'href="{url}">1 in this session</a>' in page.content.decode()
+    assert rows(as_staff.get(url)) == ["e-1"]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -187,6 +244,12 @@ def test_the_resident_lookup_lists_everything_about_one_resident(as_staff, repor
     assert ref[:12] in content
     assert RESIDENT not in content  # not even in the form's input
     assert RESIDENT[:17] not in content
+
+
+def test_the_resident_lookup_keeps_the_number_out_of_error_reports(as_staff, reported):
+    response = as_staff.post(LOOKUP_URL, {"identity_number": RESIDENT})
+
+    assert response.wsgi_request.sensitive_post_parameters == ("identity_number",)
 
 
 def test_the_resident_lookup_explains_an_invalid_number(as_staff, reported):

@@ -92,3 +92,56 @@ def test_the_key_list_says_whether_the_private_key_is_here(ledger, superuser, si
 
     assert signing_key.key_id in page
     assert 'alt="True"' in page
+
+
+def listed_entries(response) -> list[tuple[str, int]]:
+    return [(entry.log_id, entry.seq) for entry in response.context["cl"].result_list]
+
+
+def test_it_finds_an_entry_by_its_receipt(ledger, auditor):
+    client = signed_in(auditor)
+
+    for term in ("T0001#4", " T0001 # 4 ", "t0001#4"):
+        response = client.get(url(LedgerEntry, "changelist"), {"q": term})
+        assert response.status_code == 200
+        assert listed_entries(response) == [("T0001", 4)], term
+    missing = client.get(url(LedgerEntry, "changelist"), {"q": "T0001#999"})
+    assert listed_entries(missing) == []
+
+
+def test_it_finds_entries_by_log_and_by_kind(ledger, auditor, append):
+    append("T0003", 2, kind="session.opened")
+    client = signed_in(auditor)
+
+    by_log = client.get(url(LedgerEntry, "changelist"), {"q": "T0002"})
+    by_kind = client.get(url(LedgerEntry, "changelist"), {"q": "session.opened"})
+
+    assert sorted(listed_entries(by_log)) == [("T0002", 0), ("T0002", 1), ("T0002", 2)]
+    assert sorted(listed_entries(by_kind)) == [("T0003", 0), ("T0003", 1)]
+
+
+def test_an_entry_is_reached_by_its_log_and_seq(ledger, auditor):
+    client = signed_in(auditor)
+    entry = LedgerEntry.objects.get(log_id="T0001", seq=4)
+
+    response = client.get(reverse("admin:ledger_ledgerentry_at", args=["T0001", 4]))
+
+    assert response.status_code == 302
+    assert response["Location"] == url(LedgerEntry, "change", entry.pk)
+    assert (
+        client.get(reverse("admin:ledger_ledgerentry_at", args=["T0001", 999])).status_code == 404
+    )
+
+
+def test_a_logs_page_links_to_its_entries_and_checkpoints(ledger, auditor):
+    client = signed_in(auditor)
+
+    page = client.get(url(Log, "change", "T0001")).content.decode()
+
+    entries = url(LedgerEntry, "changelist") + "?log__log_id__exact=T0001"
+    checkpoints = url(SignedCheckpoint, "changelist") + "?log__log_id__exact=T0001"
+    assert f'href="{entries}"' in page
+    assert f'href="{checkpoints}"' in page
+    listed = client.get(entries)
+    assert {log for log, _ in listed_entries(listed)} == {"T0001"}
+    assert [c.log_id for c in client.get(checkpoints).context["cl"].result_list] == ["T0001"]

@@ -21,7 +21,7 @@ from partners.kinds import RegistryKind
 from partners.models import ApiCredential, Partner
 from tests import factories
 from tests.admin_clients import PASSWORD, current_code, sign_in_through_the_form
-from tests.browser import DESKTOP
+from tests.browser import DESKTOP, messages_on
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,34 +32,6 @@ DOCUMENT_TYPES = [
     "security_assessment",
     "staff_list",
 ]
-
-
-@pytest.fixture
-def signed_in(browser, live_server):
-    """signed_in(user) -> a page of a fresh browser context, signed in with a TOTP code."""
-    contexts = []
-
-    def sign_in(user):
-        context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        sign_in_through_the_form(page, user, device)
-        assert page.url.endswith("/admin/"), page.url
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
-
-
-def messages_on(page) -> str:
-    return (
-        page.locator("ul.messagelist").inner_text()
-        if page.locator("ul.messagelist").count()
-        else ""
-    )
 
 
 def decide(page, partner: Partner, button: str, reason: str) -> None:
