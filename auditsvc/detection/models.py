@@ -60,7 +60,14 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "partner", "subject_kind", "subject_ref", "window_start"],
+                fields=[
+                    "rule",
+                    "partner",
+                    "subject_kind",
+                    "subject_ref",
+                    "window_start",
+                    "window_end",
+                ],
                 name="alert_rule_subject_window_unique",
             )
         ]

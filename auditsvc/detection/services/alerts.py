@@ -48,6 +48,7 @@ def alert_record_finding(finding: Finding) -> tuple[Alert, bool]:
         "subject_kind": finding.subject_kind,
         "subject_ref": finding.subject_ref,
         "window_start": finding.window_start,
+        "window_end": finding.window_end,
     }
     entries = finding_entries(finding)
     now = timezone.now()
@@ -58,7 +59,6 @@ def alert_record_finding(finding: Finding) -> tuple[Alert, bool]:
             with transaction.atomic():
                 alert = Alert.objects.create(
                     **key,
-                    window_end=finding.window_end,
                     severity=finding.severity,
                     evidence_code=finding.evidence_code,
                     numbers=finding.numbers,
@@ -72,7 +72,6 @@ def alert_record_finding(finding: Finding) -> tuple[Alert, bool]:
     was_critical = not created and alert.severity == Severity.CRITICAL
     if not created:
         alert.severity = higher_severity(alert.severity, finding.severity)
-        alert.window_end = finding.window_end
         alert.evidence_code = finding.evidence_code
         alert.numbers = finding.numbers
         alert.entries = entries
@@ -80,7 +79,6 @@ def alert_record_finding(finding: Finding) -> tuple[Alert, bool]:
         alert.save(
             update_fields=[
                 "severity",
-                "window_end",
                 "evidence_code",
                 "numbers",
                 "entries",

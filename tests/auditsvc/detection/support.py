@@ -63,25 +63,31 @@ def read(
     return access_events_record(partner, [event])[0]
 
 
-def read_many(partner, at: dt.datetime, count: int, *, first: int = 1, spread=None, **kwargs):
-    """``count`` accesses to residents first, first+1, ... in one batch, ``spread`` apart."""
-    spread = spread or dt.timedelta(seconds=10)
-    events = []
-    for i in range(count):
-        who = kwargs.pop("who", None) or resident(first + i)
-        session = kwargs.get("session")
-        events.append(
-            AccessEventIn(
-                client_event_id=f"e-{next(_ids)}",
-                session_id=session.id if session is not None else None,
-                agent_code=kwargs.get("agent", "A-0001"),
-                identity=who,
-                fields=list(kwargs.get("fields", ("name", "id_number"))),
-                purpose=kwargs.get("purpose", "card_activation"),
-                occurred_at=at + i * spread,
-                device_ref=kwargs.get("device", "d" * 64),
-            )
+def read_many(
+    partner,
+    at: dt.datetime,
+    residents,
+    *,
+    agent: str = "A-0001",
+    session=None,
+    fields=("name", "id_number"),
+    spread: dt.timedelta = dt.timedelta(seconds=10),
+    device: str = "d" * 64,
+):
+    """One batch: an access to each of ``residents`` (Identity or int), ``spread`` apart."""
+    events = [
+        AccessEventIn(
+            client_event_id=f"e-{next(_ids)}",
+            session_id=session.id if session is not None else None,
+            agent_code=agent,
+            identity=resident(who) if isinstance(who, int) else who,
+            fields=list(fields),
+            purpose="card_activation",
+            occurred_at=at + i * spread,
+            device_ref=device,
         )
+        for i, who in enumerate(residents)
+    ]
     return access_events_record(partner, events)
 
 
@@ -92,6 +98,7 @@ def open_session(
     *,
     agent: str = "A-0001",
     minutes: float | None = 20,
+    outcome: str = "completed",
     device: str = "d" * 64,
     region: str = "411381",
 ):
@@ -115,7 +122,7 @@ def open_session(
         session_close(
             partner,
             result.session.id,
-            SessionCloseIn(closed_at=at + dt.timedelta(minutes=minutes), outcome="completed"),
+            SessionCloseIn(closed_at=at + dt.timedelta(minutes=minutes), outcome=outcome),
         )
         result.session.refresh_from_db()
     return result.session
@@ -149,3 +156,17 @@ def account(
             )
         ],
     )[0]
+
+
+def detect(*rules: str):
+    """Run detection now (only ``rules``, if given) and return the summary."""
+    from auditsvc.detection.services import run_detection
+
+    return run_detection(rules=list(rules) or None)
+
+
+def alerts(rule: str | None = None):
+    from auditsvc.detection.models import Alert
+
+    found = Alert.objects.order_by("window_start", "subject_ref")
+    return list(found.filter(rule=rule) if rule else found)
