@@ -4,6 +4,11 @@
 ``manage.py run_detection``: the same code either way.
 """
 
-from .engine import DetectionSummary, detect_rule_for_partner, run_detection
+from .engine import DetectionSummary, detect_rule_for_partner, detection_backlog, run_detection
 
-__all__ = ["DetectionSummary", "detect_rule_for_partner", "run_detection"]
+__all__ = [
+    "DetectionSummary",
+    "detect_rule_for_partner",
+    "detection_backlog",
+    "run_detection",
+]

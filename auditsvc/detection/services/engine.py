@@ -26,7 +26,13 @@ from ..models import Watermark
 from ..rules import RULES, Rule, Scope
 from .alerts import alert_record_finding
 
-__all__ = ["DetectionSummary", "Progress", "detect_rule_for_partner", "run_detection"]
+__all__ = [
+    "DetectionSummary",
+    "Progress",
+    "detect_rule_for_partner",
+    "detection_backlog",
+    "run_detection",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +159,24 @@ def _detect_step(
     return examined
 
 
+def detection_backlog(
+    *, partner_code: str | None = None, rules: Sequence[str] | None = None
+) -> list[tuple[Rule, Partner, int, int]]:
+    """(rule, partner, head, entries pending) for every rule and partner log with work to do."""
+    chosen = _rules(rules)
+    partners = _partners(partner_code)
+    heads = _heads([partner.code for partner in partners])
+    work = []
+    for partner in partners:
+        for rule in chosen:
+            if partner.kind not in rule.partner_kinds:
+                continue
+            mark, head = _backlog(rule, partner, heads)
+            if head > mark:
+                work.append((rule, partner, head, head - mark))
+    return work
+
+
 def run_detection(
     *,
     partner_code: str | None = None,
@@ -165,17 +189,7 @@ def run_detection(
     ``progress(description, done, total)`` is told how many ledger entries
     have been examined out of all there are to examine.
     """
-    chosen = _rules(rules)
-    partners = _partners(partner_code)
-    heads = _heads([partner.code for partner in partners])
-    work = []
-    for partner in partners:
-        for rule in chosen:
-            if partner.kind not in rule.partner_kinds:
-                continue
-            mark, head = _backlog(rule, partner, heads)
-            if head > mark:
-                work.append((rule, partner, head, head - mark))
+    work = detection_backlog(partner_code=partner_code, rules=rules)
     total = sum(pending for *_, pending in work)
     done = 0
     summary = DetectionSummary()
