@@ -4,8 +4,7 @@ from enum import StrEnum
 
 
 class DetectionKind(StrEnum):
-    # A person (or the system) changed an alert's triage: assignee, status or a note.
+    # A member of staff changed an alert's triage: assignee, status or a note.
+    # (The auto-suspend policy's suspension is a partner.vetting entry with no
+    # actor that names the alert: the vetting service writes it.)
     ALERT_TRIAGED = "alert.triaged"
-    # The auto-suspend policy acted on a critical alert (the suspension itself
-    # is a partner.vetting entry written by the vetting service).
-    ALERT_AUTO_ACTION = "alert.auto_action"
