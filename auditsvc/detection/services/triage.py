@@ -24,8 +24,8 @@ from ..kinds import DetectionKind
 from ..models import Alert, AlertNote
 
 __all__ = [
-    "TRIAGE_PERMISSION",
     "INVESTIGATION_PERMISSION",
+    "TRIAGE_PERMISSION",
     "alert_add_note",
     "alert_assign",
     "alert_close_benign",
