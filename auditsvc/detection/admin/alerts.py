@@ -42,7 +42,7 @@ from partners.admin.pages import admin_page, decision_view
 
 from .. import selectors
 from ..choices import Severity, Status
-from ..evidence import render_evidence
+from ..evidence import number_rows, render_evidence
 from ..models import Alert
 from ..services import triage
 from .chart import band_chart
@@ -307,7 +307,7 @@ class AlertAdmin(admin.ModelAdmin):
             window_to=exact_time(alert.window_end),
             chart=band_chart(alert.numbers),
             records=records_links(alert),
-            numbers=sorted((key, value) for key, value in alert.numbers.items() if key != "series"),
+            numbers=number_rows(alert.numbers),
             moves=moves,
             notes=notes,
             assign_form=AssignForm(initial={"assignee": alert.assignee_id}) if may_triage else None,
