@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "partners",
     "auditsvc.ingestion",
     "auditsvc.reports",
+    "auditsvc.exports",
     "auditsvc.site",
     "auditsvc.demo",
 ]
