@@ -57,7 +57,15 @@ from partners.models import Partner
 
 from .errors import ExportError, InvalidPreviousSize, InvalidRange, UnknownLog
 
-__all__ = ["BUNDLE_FORMAT", "CHUNK", "BundleSnapshot", "bundle_snapshot", "write_bundle"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "CHUNK",
+    "BundleSnapshot",
+    "bundle_snapshot",
+    "check_request",
+    "seq_range",
+    "write_bundle",
+]
 
 BUNDLE_FORMAT = "auditsvc-bundle/1"
 #: Entries read per query while streaming.
@@ -101,7 +109,7 @@ def _partner(log_id: str) -> dict[str, str] | None:
     return {"code": partner.code, "name": partner.legal_name} if partner else None
 
 
-def _seq_range(log_id: str, from_: dt.datetime, to: dt.datetime, size: int) -> tuple[int, int]:
+def seq_range(log_id: str, from_: dt.datetime, to: dt.datetime, size: int) -> tuple[int, int]:
     """The seqs ``a..b`` of the range's entries below ``size``; ``b = a - 1`` when none.
 
     ``recorded_at`` never decreases within a log, so the range is a run of
@@ -237,7 +245,7 @@ def _manifest_key(key_id: str | None) -> SigningKey:
     return key
 
 
-def _check_request(
+def check_request(
     from_: dt.datetime, to: dt.datetime, created_at: dt.datetime, previous_size: int | None, n: int
 ) -> None:
     for name, value in (("from", from_), ("to", to)):
@@ -287,10 +295,10 @@ def write_bundle(
     """
     snapshot = snapshot or bundle_snapshot(log_id)
     n, created_at = snapshot.tree_size, snapshot.created_at
-    _check_request(from_, to, created_at, previous_size, n)
+    check_request(from_, to, created_at, previous_size, n)
     key = _manifest_key(snapshot.key_id)
 
-    a, b = _seq_range(log_id, from_, to, n)
+    a, b = seq_range(log_id, from_, to, n)
     count = b - a + 1
     before = [a - 1] if a > 0 else []
     after = [b + 1] if b + 1 < n else []

@@ -399,6 +399,9 @@ SPECTACULAR_SETTINGS.update(
 # extension, an e-mail address): shown on those pages. Empty: "a security officer".
 AUDITSVC_STAFF_CONTACT = env.str("AUDITSVC_STAFF_CONTACT", default="").strip()
 
+# Log exports: their settings have a module of their own.
+from .exports import *  # noqa: E402,F403
+
 # --- Celery -----------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
