@@ -42,5 +42,11 @@ BEAT_SCHEDULE = {
         "task": "auditsvc.ledger.tasks.sign_checkpoints",
         "schedule": 30.0,
     },
+    # Remove the files of export bundles older than AUDITSVC_EXPORT_RETENTION_DAYS
+    # (the export records stay).
+    "remove-expired-exports": {
+        "task": "auditsvc.exports.tasks.remove_expired_exports",
+        "schedule": 3600.0,
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "partners",
     "auditsvc.ingestion",
     "auditsvc.reports",
+    "auditsvc.exports",
     "auditsvc.site",
     "auditsvc.demo",
 ]
@@ -397,6 +398,9 @@ SPECTACULAR_SETTINGS.update(
 # Whom staff call when they are locked out or refused a page (a name, a phone
 # extension, an e-mail address): shown on those pages. Empty: "a security officer".
 AUDITSVC_STAFF_CONTACT = env.str("AUDITSVC_STAFF_CONTACT", default="").strip()
+
+# Log exports: their settings have a module of their own.
+from .exports import *  # noqa: E402,F403
 
 # --- Celery -----------------------------------------------------------------------
 

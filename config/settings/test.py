@@ -26,6 +26,7 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
 AUDITSVC_KEY_DIR = VAR_DIR / "test-keys"
+AUDITSVC_EXPORT_DIR = VAR_DIR / "test-exports"
 AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
