@@ -238,6 +238,40 @@ def open_bundle(path: str, trusted: Sequence[VerifierKey]) -> Bundle:
         raise
 
 
+def _check_manifest_signature(
+    archive: zipfile.ZipFile, raw: dict[str, Any], key_id: str, trusted: Sequence[VerifierKey]
+) -> VerifierKey:
+    try:
+        signature = b64decode_strict(
+            read_member(archive, MANIFEST_SIG, limit=1024).decode("ascii").strip()
+        )
+    except (ValueError, UnicodeDecodeError):
+        raise VerificationFailed(
+            "malformed_file", "manifest.sig is not a base64 signature", file=MANIFEST_SIG
+        ) from None
+    keys = [key for key in trusted if key.key_id == key_id]
+    if not keys:
+        raise VerificationFailed(
+            "untrusted_key",
+            f"the manifest is signed by key {key_id}: {_untrusted_hint(key_id, archive)}",
+            file=MANIFEST_SIG,
+        )
+    try:
+        signed = canonical_bytes(raw)
+    except CanonicalError as exc:
+        raise VerificationFailed(
+            "malformed_manifest", f"the manifest is not canonical JSON: {exc}", file=MANIFEST
+        ) from None
+    signer = next((key for key in keys if key.verify(signed, signature)), None)
+    if signer is None:
+        raise VerificationFailed(
+            "manifest_signature",
+            f"the manifest's signature by key {key_id} does not verify: the manifest was changed",
+            file=MANIFEST_SIG,
+        )
+    return signer
+
+
 def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> Bundle:
     names = archive.namelist()
     if len(names) != len(set(names)):
@@ -256,37 +290,14 @@ def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -
             )
 
     raw = load_json(read_member(archive, MANIFEST, limit=SMALL_FILE_LIMIT), MANIFEST)
+    key_id = raw.get("key_id") if type(raw) is dict else None
+    if type(key_id) is not str:
+        raise VerificationFailed(
+            "malformed_manifest", "manifest.json is not an object with a key_id", file=MANIFEST
+        )
+    signer = _check_manifest_signature(archive, raw, key_id, trusted)
+    # Only now, signed by a trusted key, are the manifest's fields worth reading.
     manifest = parse_manifest(raw)
-    try:
-        signature = b64decode_strict(
-            read_member(archive, MANIFEST_SIG, limit=1024).decode("ascii").strip()
-        )
-    except (ValueError, UnicodeDecodeError):
-        raise VerificationFailed(
-            "malformed_file", "manifest.sig is not a base64 signature", file=MANIFEST_SIG
-        ) from None
-    keys = [key for key in trusted if key.key_id == manifest.key_id]
-    if not keys:
-        raise VerificationFailed(
-            "untrusted_key",
-            f"the manifest is signed by key {manifest.key_id}: "
-            f"{_untrusted_hint(manifest.key_id, archive)}",
-            file=MANIFEST_SIG,
-        )
-    try:
-        signed = canonical_bytes(raw)
-    except CanonicalError as exc:
-        raise VerificationFailed(
-            "malformed_manifest", f"the manifest is not canonical JSON: {exc}", file=MANIFEST
-        ) from None
-    signer = next((key for key in keys if key.verify(signed, signature)), None)
-    if signer is None:
-        raise VerificationFailed(
-            "manifest_signature",
-            f"the manifest's signature by key {manifest.key_id} does not verify: "
-            "the manifest was changed",
-            file=MANIFEST_SIG,
-        )
 
     listed = set(manifest.files)
     present = set(names) - {MANIFEST, MANIFEST_SIG}

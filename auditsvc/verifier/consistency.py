@@ -64,6 +64,14 @@ def read_consistency(bundle: Bundle) -> ConsistencyProof | None:
             f"bundle's tree size {bundle.manifest.tree_size}",
             file=CONSISTENCY_FILE,
         )
+    declared = bundle.manifest.raw.get("previous_size")
+    if declared is not None and declared != data["from"]:
+        raise VerificationFailed(
+            "malformed_file",
+            f"{CONSISTENCY_FILE} starts at size {data['from']}, but the manifest's previous_size "
+            f"is {declared}",
+            file=CONSISTENCY_FILE,
+        )
     return ConsistencyProof(data["from"], data["to"], proof)
 
 
