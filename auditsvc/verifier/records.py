@@ -92,13 +92,17 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# One decoder for every line: json.loads with a hook would build a new one each time.
+_decode = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys).decode
+
+
 def loads_strict(data: bytes) -> Any:
     """Parse JSON, refusing duplicate keys; ``LineRefused`` when it is not (strict) JSON."""
     try:
-        return json.loads(data, object_pairs_hook=_no_duplicate_keys)
+        return _decode(data.decode("utf-8"))
     except LineRefused:
         raise
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise LineRefused("malformed_line", f"not JSON ({exc})") from None
 
 
