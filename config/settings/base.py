@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "partners",
     "auditsvc.ingestion",
     "auditsvc.reports",
+    "auditsvc.detection",
     "auditsvc.site",
     "auditsvc.demo",
 ]
@@ -458,3 +459,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Detection (its own module: the rules' thresholds, alerts, auto-suspend) -------------
+
+from .detection import *  # noqa: E402,F403
