@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import DEBUG, env, env_bool
+from .env import DEBUG, env, env_bool
 
 
 def _positive_int(name: str, default: int) -> int:
