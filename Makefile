@@ -49,9 +49,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion benchmark against PostgreSQL (see docs/performance.md)
+## bench: ingestion and export benchmarks against PostgreSQL (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/exports.py
 
 clean:
 	rm -rf $(VENV) var
