@@ -49,10 +49,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion benchmark against PostgreSQL, and the offline verifier on 1 million entries
-## (see docs/performance.md)
+## bench: ingestion and export benchmarks against PostgreSQL, and the offline verifier on
+## 1 million entries (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/verify.py
 
 ## verifier: dist/auditsvc-verify.pyz, the offline verifier in one file (auditsvc.core and

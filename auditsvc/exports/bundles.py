@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import Queue
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -70,6 +72,8 @@ __all__ = [
 BUNDLE_FORMAT = "auditsvc-bundle/1"
 #: Entries read per query while streaming.
 CHUNK = 5000
+# Chunks of entries.jsonl waiting to be compressed (about 4 MB each at most).
+_QUEUED = 3
 
 Progress = Callable[[int, int], None]
 
@@ -168,7 +172,7 @@ class _Zip:
     def __init__(self, out: BinaryIO, created_at: dt.datetime) -> None:
         utc = created_at.astimezone(dt.UTC)
         self.date_time = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
-        self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self.digests: dict[str, str] = {}
 
     def _info(self, name: str) -> zipfile.ZipInfo:
@@ -183,13 +187,43 @@ class _Zip:
         self.zip.writestr(self._info(name), data)
 
     def stream(self, name: str, chunks: Any) -> None:
-        """Write ``name`` from an iterable of byte chunks."""
+        """Write ``name`` from an iterable of byte chunks.
+
+        The chunks are made here (database reads: this thread's connection,
+        which in a test is the test's transaction) while a second thread
+        compresses and hashes the previous ones; zlib and hashlib let go of
+        the GIL on large buffers, so the two overlap on two cores. At most
+        ``_QUEUED`` chunks wait between them: memory stays flat.
+        """
         digest = hashlib.sha256()
+        queue: Queue[bytes | None] = Queue(maxsize=_QUEUED)
+        failure: list[BaseException] = []
+
         # zip64 always for streamed members: their size is unknown until the end.
         with self.zip.open(self._info(name), "w", force_zip64=True) as member:
-            for chunk in chunks:
-                digest.update(chunk)
-                member.write(chunk)
+
+            def write() -> None:
+                while (chunk := queue.get()) is not None:
+                    if failure:
+                        continue  # drain, so the producer never blocks on a dead writer
+                    try:
+                        digest.update(chunk)
+                        member.write(chunk)
+                    except BaseException as exc:  # handed to the producing thread
+                        failure.append(exc)
+
+            writer = threading.Thread(target=write, name=f"bundle-{name}", daemon=True)
+            writer.start()
+            try:
+                for chunk in chunks:
+                    if failure:
+                        break
+                    queue.put(chunk)
+            finally:
+                queue.put(None)
+                writer.join()
+            if failure:
+                raise failure[0]
         self.digests[name] = digest.hexdigest()
 
     def close(self) -> None:
