@@ -13,8 +13,12 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The service's own settings, and those of detection (the rules' thresholds,
+# alerts, auto-suspend) and of log exports, each in a module of its own.
 from .auditsvc import *  # noqa: F403
+from .detection import *  # noqa: F403
 from .env import BASE_DIR, DEBUG, VAR_DIR, env, env_bool, env_rate, env_secret
+from .exports import *  # noqa: F403
 
 # --- Core -------------------------------------------------------------------
 
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "auditsvc.ingestion",
     "auditsvc.reports",
     "auditsvc.exports",
+    "auditsvc.detection",
     "auditsvc.site",
     "auditsvc.demo",
 ]
@@ -259,9 +264,6 @@ SPECTACULAR_SETTINGS.update(
 # Whom staff call when they are locked out or refused a page (a name, a phone
 # extension, an e-mail address): shown on those pages. Empty: "a security officer".
 AUDITSVC_STAFF_CONTACT = env.str("AUDITSVC_STAFF_CONTACT", default="").strip()
-
-# Log exports: their settings have a module of their own.
-from .exports import *  # noqa: E402,F403
 
 # --- Celery -----------------------------------------------------------------------
 

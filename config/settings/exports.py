@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import VAR_DIR, env
+from .env import VAR_DIR, env
 
 # Where finished bundles are kept until they expire (private: served only through
 # the download view, which checks the permission and records the download).

@@ -33,6 +33,7 @@ __all__ = [
     "vetting_revoke",
     "vetting_start_review",
     "vetting_suspend",
+    "vetting_system_suspend",
     "vetting_transition",
 ]
 
@@ -161,6 +162,7 @@ def _transition(
     actor,
     reason: str,
     expected_from: PartnerStatus | None = None,
+    system_extra: dict | None = None,
 ) -> VettingDecision:
     reason = require_reason(reason)
     with transaction.atomic():
@@ -183,7 +185,8 @@ def _transition(
         to_status = PartnerStatus(to_value)
 
         permission = TRANSITION_PERMISSIONS[to_status]
-        if actor is None or not actor.has_perm(permission):
+        # The system (system_extra given) acts by a policy the bureau turned on, not a permission.
+        if system_extra is None and (actor is None or not actor.has_perm(permission)):
             raise NotPermitted(
                 f"Moving a partner to {to_status} needs the {permission} permission."
             )
@@ -209,6 +212,7 @@ def _transition(
                 "to": to_status.value,
                 "reason": reason,
                 **actor_fields(actor),
+                **(system_extra or {}),
                 "decided_at": format_time(decided_at),
             },
         )
@@ -302,6 +306,23 @@ def vetting_reject(partner: Partner, *, actor, reason: str) -> VettingDecision:
 def vetting_suspend(partner: Partner, *, actor, reason: str) -> VettingDecision:
     """approved -> suspended."""
     return vetting_transition(partner, PartnerStatus.SUSPENDED, actor=actor, reason=reason)
+
+
+def vetting_system_suspend(partner: Partner, *, reason: str, alert_id: int) -> VettingDecision:
+    """approved -> suspended by the system (no person): detection's auto-suspend policy.
+
+    The bureau-log entry names no actor (``actor`` and ``actor_id`` null) and
+    carries the alert that caused it (``alert``). Reinstating is a normal
+    vetting move by an approver.
+    """
+    return _transition(
+        partner,
+        PartnerStatus.SUSPENDED,
+        actor=None,
+        reason=reason,
+        expected_from=PartnerStatus.APPROVED,
+        system_extra={"alert": alert_id},
+    )
 
 
 def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecision:
