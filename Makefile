@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench install clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,8 @@ run: $(STAMP)
 	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
 	@echo "  API:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Language: 简体中文 by default; the English / 简体中文 button at the top right of every"
+	@echo "            admin page switches (remembered per browser); DJANGO_LANGUAGE_CODE=en changes the default."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
@@ -52,6 +54,13 @@ format: $(STAMP)
 ## bench: ingestion benchmark against PostgreSQL (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
+
+## messages: gather the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po and
+## compile it (needs GNU gettext; the compiled .mo is committed, so `make run` does not)
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docs
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale=zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var
