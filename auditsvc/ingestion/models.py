@@ -23,7 +23,7 @@ class TestRecordMixin(models.Model):
 
     test = models.BooleanField(
         default=False,
-        help_text="Reported with a test key: kept in the partner's test log, never evidence.",
+        help_text=_("Reported with a test key: kept in the partner's test log, never evidence."),
     )
 
     class Meta:
@@ -68,7 +68,7 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
     id_region_code = models.CharField(max_length=6)
     birth_year = models.PositiveSmallIntegerField()
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
-    region_code = models.CharField(max_length=6, help_text="Where the enrolment happens.")
+    region_code = models.CharField(max_length=6, help_text=_("Where the enrolment happens."))
     device_ref = models.CharField(max_length=64)
     consent_ref = models.CharField(max_length=200, blank=True)
     opened_at = models.DateTimeField()
