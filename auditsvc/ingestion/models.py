@@ -12,6 +12,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from auditsvc.ledger.models import LedgerEntry
 from partners.choices import Purpose
@@ -149,10 +150,10 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
     """
 
     class Action(models.TextChoices):
-        OPENED = "opened", _("Opened")
+        OPENED = "opened", pgettext_lazy("account action", "Opened")
         IDENTITY_BOUND = "identity_bound", _("Identity bound")
         LIMIT_RAISED = "limit_raised", _("Transfer limit raised")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("account action", "Closed")
 
     class Channel(models.TextChoices):
         E_CARD_ACTIVATION = "e_card_activation", _("E-card activation")
