@@ -95,7 +95,10 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
 
     def __str__(self) -> str:
         # The log it is in (P0001, or P0001T for a test record) and the partner's own id.
-        return f"{self.partner.log_id_for(test=self.test)} session {self.client_session_id}"
+        return _("%(log)s session %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_session_id,
+        }
 
 
 class AccessEvent(TestRecordMixin, ViolationsMixin):
@@ -139,7 +142,10 @@ class AccessEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.log_id_for(test=self.test)} access {self.client_event_id}"
+        return _("%(log)s access %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_event_id,
+        }
 
 
 class AccountEvent(TestRecordMixin, ViolationsMixin):
@@ -193,7 +199,10 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.log_id_for(test=self.test)} account event {self.client_event_id}"
+        return _("%(log)s account event %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_event_id,
+        }
 
 
 class DailyAccessCount(TestRecordMixin):

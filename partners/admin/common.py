@@ -160,6 +160,7 @@ class ReasonForm(forms.Form):
     """Every decision says why; the reason goes into the ledger entry."""
 
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=2000,
         help_text=_("Recorded in the signed bureau log with your name. Be specific."),
