@@ -1,6 +1,7 @@
 """Translatable names of the registry's models and their fields (see auditsvc.base.i18n)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from auditsvc.base.i18n import name_model
 
@@ -84,7 +85,7 @@ def apply() -> None:
         _("agents"),
         partner=_("partner"),
         code=_("code"),
-        name=_("name"),
+        name=pgettext_lazy("person", "name"),
         phone_ref=_("phone ref"),
         identity_ref=_("identity ref"),
         status=_("status"),

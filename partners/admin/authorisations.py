@@ -27,6 +27,7 @@ from .common import (
     iso_date,
     partner_code,
 )
+from .labels import join_words
 from .letters import LetterInline, issue_letter_tool
 from .record_actions import ViewOnlyRecordAdmin, revoke_action
 
@@ -209,12 +210,12 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     @admin.display(description=_("purposes"))
     def purposes_display(self, authorisation: Authorisation) -> str:
         labels = dict(Purpose.choices)
-        return ", ".join(str(labels.get(value, value)) for value in authorisation.purposes or [])
+        return join_words(labels.get(value, value) for value in authorisation.purposes or [])
 
     @admin.display(description=_("fields"))
     def fields_display(self, authorisation: Authorisation) -> str:
         labels = dict(DataField.choices)
-        return ", ".join(str(labels.get(value, value)) for value in authorisation.fields or [])
+        return join_words(labels.get(value, value) for value in authorisation.fields or [])
 
     @admin.display(description=_("hours"))
     def hours(self, authorisation: Authorisation) -> str:
