@@ -33,6 +33,8 @@ def _on_after_configure(sender, **kwargs) -> None:
         _make_broker_folders()
 
 
+from django.conf import settings as _settings  # noqa: E402  (after DJANGO_SETTINGS_MODULE)
+
 BEAT_SCHEDULE = {
     # Sign the head of every log that grew since its last checkpoint, and of
     # every log whose newest checkpoint is older than
@@ -41,6 +43,18 @@ BEAT_SCHEDULE = {
     "sign-checkpoints": {
         "task": "auditsvc.ledger.tasks.sign_checkpoints",
         "schedule": 30.0,
+    },
+    # Remove the files of export bundles older than AUDITSVC_EXPORT_RETENTION_DAYS
+    # (the export records stay).
+    "remove-expired-exports": {
+        "task": "auditsvc.exports.tasks.remove_expired_exports",
+        "schedule": 3600.0,
+    },
+    # Detection: one task per rule and partner log that grew since its
+    # watermark ("within minutes"); DETECTION_SCHEDULE_SECONDS, a minute by default.
+    "dispatch-detection": {
+        "task": "auditsvc.detection.tasks.dispatch_detection",
+        "schedule": float(_settings.DETECTION_SCHEDULE_SECONDS),
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

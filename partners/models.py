@@ -146,7 +146,10 @@ class VettingDecision(models.Model):
     """One move of a partner through vetting: who, when, from, to, why. Never changed."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null for the system (the auto-suspend policy of detection acting on a critical alert).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=32, choices=PartnerStatus.choices)
     to_status = models.CharField(max_length=32, choices=PartnerStatus.choices)
     reason = models.TextField()

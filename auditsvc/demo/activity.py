@@ -13,34 +13,24 @@ from auditsvc.ingestion.validation import (
     validate_session_open,
 )
 from partners.choices import PartnerKind, Purpose
-from partners.models import SHANGHAI, ApiCredential, Partner
+from partners.models import Partner
 
 from .data import AGENT_CODES, DemoPartner, demo_id_number
 
 
-def demo_moment() -> dt.datetime:
-    """Now: just after the demo partners' approvals, so they were approved at the time.
+def record_demo_activity(partner: Partner, spec: DemoPartner, moment: dt.datetime) -> None:
+    """One session and one access (or one account event) at ``moment``, idempotent by client id.
 
-    Violations are judged at the time of the access, so an earlier moment would
-    be flagged partner_not_approved on a fresh database. Seeded outside the
-    letters' 08:00-20:00 (Asia/Shanghai), the demo access carries outside_hours,
-    as it should.
-    """
-    return dt.datetime.now(SHANGHAI)
-
-
-def record_demo_activity(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> None:
-    """One session and one access (or one account event), idempotent by client id.
-
-    A second run finds the first run's records under the same ids, at another
-    moment: an idempotency conflict, and the first run's activity stays.
+    seed_demo calls it on the simulated clock, the morning after the partners'
+    approval, so the activity is judged against a partner approved at the time.
+    It is reported without a credential, as records entered by the bureau
+    would be: the demo keys are issued at the end of the history, now.
     """
     with contextlib.suppress(IdempotencyConflict):
-        _record(partner, spec, credential)
+        _record(partner, spec, moment)
 
 
-def _record(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> None:
-    moment = demo_moment()
+def _record(partner: Partner, spec: DemoPartner, moment: dt.datetime) -> None:
     resident = {"scheme": "cn-resident-id", "value": demo_id_number(spec.region, 900 + spec.serial)}
     if spec.kind == PartnerKind.ACCOUNT_PLATFORM:
         events = validate_account_batch(
@@ -60,7 +50,7 @@ def _record(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> N
             },
             platform_code=partner.code,
         )
-        account_events_record(partner, events, credential=credential)
+        account_events_record(partner, events, credential=None)
         return
     session = session_open(
         partner,
@@ -76,7 +66,7 @@ def _record(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> N
                 "consent_ref": "demo-consent-1",
             }
         ),
-        credential=credential,
+        credential=None,
     ).session
     access_events_record(
         partner,
@@ -96,5 +86,5 @@ def _record(partner: Partner, spec: DemoPartner, credential: ApiCredential) -> N
                 ]
             }
         ),
-        credential=credential,
+        credential=None,
     )

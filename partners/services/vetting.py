@@ -1,4 +1,4 @@
-"""Registering partners, their documents, and moving them through vetting.
+"""Registering partners and moving them through vetting (their documents: documents.py).
 
 The Dengzhou gang got recommendation letters without anyone checking who they
 were. Here every partner is registered with a verified credit code, hands in
@@ -9,12 +9,6 @@ VettingDecision and a bureau-log entry that cannot be edited afterwards.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import os
-
-from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +25,6 @@ from ._common import bureau_log, require_reason
 
 __all__ = [
     "TRANSITION_PERMISSIONS",
-    "document_add",
     "maker_checker_refusal",
     "partner_register",
     "vetting_approve",
@@ -41,6 +34,7 @@ __all__ = [
     "vetting_revoke",
     "vetting_start_review",
     "vetting_suspend",
+    "vetting_system_suspend",
     "vetting_transition",
 ]
 
@@ -58,7 +52,6 @@ TRANSITION_PERMISSIONS: dict[str, str] = {
 }
 # Two registrations racing for the same next code: the loser retries with the next one.
 _CODE_ATTEMPTS = 5
-_HASH_CHUNK = 1024 * 1024
 
 
 def partner_register(
@@ -170,6 +163,7 @@ def _transition(
     actor,
     reason: str,
     expected_from: PartnerStatus | None = None,
+    system_extra: dict | None = None,
 ) -> VettingDecision:
     reason = require_reason(reason)
     with transaction.atomic():
@@ -202,7 +196,8 @@ def _transition(
         to_status = PartnerStatus(to_value)
 
         permission = TRANSITION_PERMISSIONS[to_status]
-        if actor is None or not actor.has_perm(permission):
+        # The system (system_extra given) acts by a policy the bureau turned on, not a permission.
+        if system_extra is None and (actor is None or not actor.has_perm(permission)):
             raise NotPermitted(
                 _("Moving a partner to %(status)s needs the %(permission)s permission.")
                 % {"status": to_status, "permission": permission}
@@ -230,6 +225,7 @@ def _transition(
                 "to": to_status.value,
                 "reason": reason,
                 **actor_fields(actor),
+                **(system_extra or {}),
                 "decided_at": format_time(decided_at),
             },
         )
@@ -339,6 +335,23 @@ def vetting_suspend(partner: Partner, *, actor, reason: str) -> VettingDecision:
     return vetting_transition(partner, PartnerStatus.SUSPENDED, actor=actor, reason=reason)
 
 
+def vetting_system_suspend(partner: Partner, *, reason: str, alert_id: int) -> VettingDecision:
+    """approved -> suspended by the system (no person): detection's auto-suspend policy.
+
+    The bureau-log entry names no actor (``actor`` and ``actor_id`` null) and
+    carries the alert that caused it (``alert``). Reinstating is a normal
+    vetting move by an approver.
+    """
+    return _transition(
+        partner,
+        PartnerStatus.SUSPENDED,
+        actor=None,
+        reason=reason,
+        expected_from=PartnerStatus.APPROVED,
+        system_extra={"alert": alert_id},
+    )
+
+
 def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecision:
     """suspended -> approved (same checks as an approval; not by whoever suspended it)."""
     return _transition(
@@ -353,78 +366,3 @@ def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecisio
 def vetting_revoke(partner: Partner, *, actor, reason: str) -> VettingDecision:
     """suspended -> revoked (final)."""
     return vetting_transition(partner, PartnerStatus.REVOKED, actor=actor, reason=reason)
-
-
-# --- Documents ----------------------------------------------------------------------------
-
-
-def document_add(
-    partner: Partner,
-    *,
-    actor,
-    doc_type: str,
-    file,
-    issued_on: dt.date,
-    expires_on: dt.date | None = None,
-) -> QualificationDocument:
-    """Store a qualification document, pin it by its SHA-256, and record it in the bureau log.
-
-    ``file`` is a Django File (an upload) or any binary file object. The hash
-    is computed in chunks, so a large scan is never read into memory at once.
-    The ledger gets the type, hash and dates, never the content.
-    """
-    if not isinstance(file, File):
-        file = File(file, name=os.path.basename(getattr(file, "name", "") or "document"))
-    digest = hashlib.sha256()
-    for chunk in file.chunks(_HASH_CHUNK):
-        digest.update(chunk)
-    file.seek(0)
-
-    document = QualificationDocument(
-        partner=partner,
-        doc_type=doc_type,
-        sha256=digest.hexdigest(),
-        issued_on=issued_on,
-        expires_on=expires_on,
-        uploaded_by=actor,
-    )
-    document.file = file
-    errors: dict = {}
-    try:
-        document.full_clean()
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if (
-        "issued_on" not in errors
-        and "expires_on" not in errors
-        and document.expires_on is not None
-        and document.expires_on < document.issued_on
-    ):
-        errors["expires_on"] = [_("A document cannot expire before it was issued.")]
-
-    if errors:
-        raise ValidationError(errors)
-
-    try:
-        with transaction.atomic():
-            document.save()
-            bureau_log(
-                RegistryKind.PARTNER_DOCUMENT_ADDED,
-                {
-                    "partner": partner.code,
-                    "document": document.pk,
-                    "doc_type": document.doc_type,
-                    "sha256": document.sha256,
-                    "issued_on": document.issued_on.isoformat(),
-                    "expires_on": document.expires_on.isoformat() if document.expires_on else None,
-                    **actor_fields(actor),
-                    "uploaded_at": format_time(document.uploaded_at),
-                },
-            )
-    except BaseException:
-        # The row rolled back; a stored file would be an orphan nobody can see.
-        # (_committed: the storage holds the file under document.file.name.)
-        if document.file._committed:
-            document.file.delete(save=False)
-        raise
-    return document

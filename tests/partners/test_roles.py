@@ -68,7 +68,7 @@ def test_approvers_add_approving_and_issuing_and_revoking_letters(db):
 def test_auditors_view_every_model_of_every_layer_and_export_nothing_else(db):
     expected = {
         f"{label}.view_{model._meta.model_name}"
-        for label in ("partners", "ledger", "ingestion", "reports", "site")
+        for label in ("partners", "ledger", "ingestion", "reports", "exports", "site")
         for model in django_apps.get_app_config(label).get_models()
     }
     expected.add("ledger.export_ledger")

@@ -109,6 +109,7 @@ def populate_everything(registry, account_platform, superuser) -> None:
     report_activity(registry["vetted"], account_platform)
     produce_access_report(superuser)
     checkpoint_sign(BUREAU_LOG_ID)
+    ask_for_an_export(superuser)
     TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
 
 
@@ -119,3 +120,20 @@ def produce_access_report(actor) -> None:
 
     identity = resident_identity(RESIDENT_ID_SCHEME, factories.make_resident_id(sequence=321))
     report_produce(identity, actor=actor)
+
+
+def ask_for_an_export(actor) -> None:
+    """An export of the bureau log (a row of the exports app), written at once (small)."""
+    from django.db import transaction
+
+    from auditsvc.exports.services import export_request
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic():
+        export = export_request(
+            actor=actor, log="bureau", from_=now - dt.timedelta(days=1), to=now, via="admin"
+        )
+    # Inside the test's transaction the commit callbacks never run: write it here.
+    from auditsvc.exports.services import export_run
+
+    export_run(export.pk)

@@ -1,0 +1,98 @@
+"""What every rule shares: the scope of one run, a finding, local days and hours.
+
+A rule looks at one partner's log between two seqs (``Scope``): it finds
+which subjects and windows the new records touch, recounts each of those
+windows in full in the database (so a late record or a rerun gives the same
+answer), and returns a ``Finding`` for each window that breaks a threshold.
+The engine turns findings into alerts and moves the watermark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+
+from partners.models import SHANGHAI, Partner
+
+__all__ = ["SHANGHAI", "Finding", "Rule", "Scope", "day_bounds", "local_day", "new_records"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One run of one rule: the partner's live log, entries ``after < seq <= upto``."""
+
+    partner: Partner
+    log_id: str
+    after: int
+    upto: int
+
+
+@dataclass(slots=True)
+class Finding:
+    """What one window broke. ``records``: querysets of the records behind it (with a
+    ``ledger_entry``), from which the engine takes the ledger references."""
+
+    rule: str
+    partner_id: int
+    subject_kind: str
+    subject_ref: str
+    window_start: dt.datetime
+    window_end: dt.datetime
+    severity: str
+    evidence_code: str
+    numbers: dict[str, Any]
+    records: list[QuerySet] = field(default_factory=list)
+
+
+class Rule:
+    """A detection rule: ``code``, which partner kinds' logs it reads, and ``findings``."""
+
+    code: ClassVar[str]
+    #: Kinds of partner (partners.choices.PartnerKind) whose logs this rule reads.
+    partner_kinds: ClassVar[frozenset[str]]
+
+    def findings(self, scope: Scope) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The Asia/Shanghai calendar day of ``moment``."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def day_bounds(day: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` in UTC of ``days`` Asia/Shanghai days from ``day``."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    return start, start + dt.timedelta(days=days)
+
+
+def new_records(queryset: QuerySet, scope: Scope, entry_field: str = "ledger_entry") -> QuerySet:
+    """The rows of ``queryset`` whose ledger entry arrived in the scope (live records only).
+
+    Goes through the entry's (log, seq) unique index, then the row's unique
+    ledger_entry column: no index of its own needed.
+    """
+    return queryset.filter(
+        **{
+            f"{entry_field}__log_id": scope.log_id,
+            f"{entry_field}__seq__gt": scope.after,
+            f"{entry_field}__seq__lte": scope.upto,
+        },
+        test=False,
+    )
+
+
+def days_touched(queryset: QuerySet, time_field: str = "occurred_at") -> Iterable[dt.date]:
+    """The distinct local days of ``time_field`` in ``queryset``, counted in the database."""
+    from django.db.models.functions import TruncDate
+
+    return (
+        queryset.annotate(_day=TruncDate(time_field, tzinfo=SHANGHAI))
+        .values_list("_day", flat=True)
+        .distinct()
+        .order_by()
+    )

@@ -1,0 +1,22 @@
+"""access_without_session: identity reads with no open enrolment session for that resident.
+
+Ingestion flags ``no_open_session`` (no session, another partner's or
+another resident's, or not open at the time). One alert per agent and day;
+the evidence says how many came in the evening (20:00-06:00), when no
+enrolment desk is open: the bulk reads of the Dengzhou pattern.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ..choices import RuleCode
+from ._violations import ViolationRule, evening_count
+
+
+class AccessWithoutSession(ViolationRule):
+    code = RuleCode.ACCESS_WITHOUT_SESSION
+    codes = ("no_open_session",)
+
+    def extra_numbers(self, records: dict[str, QuerySet]) -> dict:
+        return {"evening": evening_count(records["access"])}

@@ -1,0 +1,101 @@
+"""shared_device_accounts, shared_phone_accounts: one device or phone, many residents' accounts.
+
+Residents open accounts from their own phones; the Dengzhou accounts came
+from the gang's few phones and devices. Per platform and per block of
+DETECTION_SHARED_WINDOW_DAYS days (Monday-aligned weeks by default), the
+distinct residents whose accounts were opened or bound from one device (or
+given one phone number) are counted; from DETECTION_SHARED_MIN_RESIDENTS it
+is high (a ring pattern), from DETECTION_SHARED_CRITICAL_RESIDENTS critical.
+Two residents of one household sharing a phone stay below the threshold.
+The subject is the pseudonym (``device_ref``, ``phone_ref``), never a raw value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import ClassVar
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+from auditsvc.ingestion.models import AccountEvent
+from partners.choices import PartnerKind
+
+from ..choices import RuleCode, Severity, SubjectKind
+from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, new_records
+from .account_opened_near_session import ACCOUNT_ACTIONS
+
+#: Blocks of days are counted from this Monday.
+_EPOCH = dt.date(2024, 1, 1)
+
+
+def block_start(day: dt.date) -> dt.date:
+    size = settings.DETECTION_SHARED_WINDOW_DAYS
+    return day - dt.timedelta(days=(day - _EPOCH).days % size)
+
+
+class _SharedAccounts(Rule):
+    field: ClassVar[str]
+    subject: ClassVar[str]
+    partner_kinds = frozenset({PartnerKind.ACCOUNT_PLATFORM})
+
+    def findings(self, scope: Scope) -> Iterable[Finding]:
+        accounts = AccountEvent.objects.filter(test=False, action__in=ACCOUNT_ACTIONS)
+        touched = (
+            new_records(accounts, scope)
+            .exclude(**{self.field: ""})
+            .annotate(_day=TruncDate("occurred_at", tzinfo=SHANGHAI))
+            .values_list(self.field, "_day")
+            .distinct()
+            .order_by()
+        )
+        keys = {(ref, block_start(day)) for ref, day in touched}
+        size = settings.DETECTION_SHARED_WINDOW_DAYS
+        for ref, first_day in sorted(keys):
+            start, end = day_bounds(first_day, days=size)
+            records = accounts.filter(
+                partner_id=scope.partner.pk,
+                occurred_at__gte=start,
+                occurred_at__lt=end,
+                **{self.field: ref},
+            )
+            totals = records.aggregate(
+                residents=Count("identity_ref", distinct=True),
+                n=Count("account_ref", distinct=True),
+            )
+            if totals["residents"] < settings.DETECTION_SHARED_MIN_RESIDENTS:
+                continue
+            critical = totals["residents"] >= settings.DETECTION_SHARED_CRITICAL_RESIDENTS
+            last_day = first_day + dt.timedelta(days=size - 1)
+            yield Finding(
+                rule=self.code,
+                partner_id=scope.partner.pk,
+                subject_kind=self.subject,
+                subject_ref=ref,
+                window_start=start,
+                window_end=end,
+                severity=Severity.CRITICAL if critical else Severity.HIGH,
+                evidence_code=self.code,
+                numbers={
+                    "partner": scope.partner.code,
+                    "residents": totals["residents"],
+                    "count": totals["n"],
+                    "from": first_day.isoformat(),
+                    "to": last_day.isoformat(),
+                },
+                records=[records],
+            )
+
+
+class SharedDeviceAccounts(_SharedAccounts):
+    code = RuleCode.SHARED_DEVICE_ACCOUNTS
+    field = "device_ref"
+    subject = SubjectKind.DEVICE
+
+
+class SharedPhoneAccounts(_SharedAccounts):
+    code = RuleCode.SHARED_PHONE_ACCOUNTS
+    field = "phone_ref"
+    subject = SubjectKind.PHONE

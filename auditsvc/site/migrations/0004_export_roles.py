@@ -1,0 +1,64 @@
+"""Auditors see the log exports (DESIGN.md: they "read everything, export and download bundles").
+
+Asking for and downloading an export needs ``ledger.export_ledger``, which
+0001_roles already gives auditors; this adds seeing the export records.
+Adds to the group (never ``set``), and may run again (tests replay it).
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+# Copied from partners/roles.py: a migration must not import application code.
+AUDITORS = "Auditors"
+
+GRANTS = {AUDITORS: [("exports", "view_export")]}
+
+
+def _create_permissions(apps):
+    app_config = apps.get_app_config("exports")
+    # Historical app configs have no models module; create_permissions
+    # skips such apps unless told otherwise.
+    previous = getattr(app_config, "models_module", None)
+    app_config.models_module = previous or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = previous
+
+
+def grant(apps, schema_editor):
+    _create_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, permissions in GRANTS.items():
+        group = Group.objects.get_or_create(name=group_name)[0]
+        group.permissions.add(
+            *(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                for app_label, codename in permissions
+            )
+        )
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, permissions in GRANTS.items():
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            continue
+        group.permissions.remove(
+            *Permission.objects.filter(
+                content_type__app_label="exports",
+                codename__in=[codename for _, codename in permissions],
+            )
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("site", "0003_letters_reports"),
+        ("exports", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
