@@ -19,7 +19,7 @@ details it leaves open are fixed here, for the offline verifier:
   ``valid_from`` is not after ``created_at``, oldest first.
 - ``manifest.sig`` is Ed25519 over the manifest's RFC 8785 bytes (exactly the
   bytes of ``manifest.json``), by the key named in the manifest's ``key_id``.
-- Zip: deflate (level 6), every member dated ``created_at`` (UTC, to the
+- Zip: deflate (level 1), every member dated ``created_at`` (UTC, to the
   even second, as zip stores it), Unix mode 0644.
 
 Determinism: the tree size N, ``created_at`` and the manifest's key are fixed
@@ -35,12 +35,8 @@ their lines are built from the stored canonical text without parsing it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import threading
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from queue import Queue
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -58,6 +54,7 @@ from auditsvc.ledger.models import LedgerEntry, PublishedKey, SignedCheckpoint
 from auditsvc.ledger.selectors import consistency_proof, log_get, range_nodes
 from partners.models import Partner
 
+from .archive import BundleZip
 from .errors import ExportError, InvalidPreviousSize, InvalidRange, UnknownLog
 
 __all__ = [
@@ -73,8 +70,6 @@ __all__ = [
 BUNDLE_FORMAT = "auditsvc-bundle/1"
 #: Entries read per query while streaming.
 CHUNK = 5000
-# Chunks of entries.jsonl waiting to be compressed (about 4 MB each at most).
-_QUEUED = 3
 
 Progress = Callable[[int, int], None]
 
@@ -197,70 +192,6 @@ def _entry_lines(log_id: str, a: int, b: int) -> Any:
         yield count, text
 
 
-class _Zip:
-    """A deterministic zip writer that keeps the SHA-256 of every member it writes."""
-
-    def __init__(self, out: BinaryIO, created_at: dt.datetime) -> None:
-        utc = created_at.astimezone(dt.UTC)
-        self.date_time = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
-        self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.digests: dict[str, str] = {}
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=self.date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.create_system = 3  # Unix, whatever the platform writing it
-        info.external_attr = 0o100644 << 16
-        return info
-
-    def write(self, name: str, data: bytes) -> None:
-        self.digests[name] = hashlib.sha256(data).hexdigest()
-        self.zip.writestr(self._info(name), data)
-
-    def stream(self, name: str, chunks: Any) -> None:
-        """Write ``name`` from an iterable of byte chunks.
-
-        The chunks are made here (database reads: this thread's connection,
-        which in a test is the test's transaction) while a second thread
-        compresses and hashes the previous ones; zlib and hashlib let go of
-        the GIL on large buffers, so the two overlap on two cores. At most
-        ``_QUEUED`` chunks wait between them: memory stays flat.
-        """
-        digest = hashlib.sha256()
-        queue: Queue[bytes | None] = Queue(maxsize=_QUEUED)
-        failure: list[BaseException] = []
-
-        # zip64 always for streamed members: their size is unknown until the end.
-        with self.zip.open(self._info(name), "w", force_zip64=True) as member:
-
-            def write() -> None:
-                while (chunk := queue.get()) is not None:
-                    if failure:
-                        continue  # drain, so the producer never blocks on a dead writer
-                    try:
-                        digest.update(chunk)
-                        member.write(chunk)
-                    except BaseException as exc:  # handed to the producing thread
-                        failure.append(exc)
-
-            writer = threading.Thread(target=write, name=f"bundle-{name}", daemon=True)
-            writer.start()
-            try:
-                for chunk in chunks:
-                    if failure:
-                        break
-                    queue.put(chunk)
-            finally:
-                queue.put(None)
-                writer.join()
-            if failure:
-                raise failure[0]
-        self.digests[name] = digest.hexdigest()
-
-    def close(self) -> None:
-        self.zip.close()
-
-
 def _record_lines(log_id: str, seqs: list[int]) -> bytes:
     rows = (
         LedgerEntry.objects.filter(log_id=log_id, seq__in=seqs)
@@ -370,7 +301,7 @@ def write_bundle(
     report = progress or (lambda done, total: None)
     report(0, count)
 
-    archive = _Zip(out, created_at)
+    archive = BundleZip(out, created_at)
     done = 0
 
     def entries() -> Any:
