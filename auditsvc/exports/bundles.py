@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auditsvc.base.actors import actor_fields
@@ -52,6 +52,7 @@ from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.keys import entry_signing_key, load_private_keys
 from auditsvc.ledger.models import LedgerEntry, PublishedKey, SignedCheckpoint
 from auditsvc.ledger.selectors import consistency_proof, log_get, range_nodes
+from auditsvc.ledger.services import log_for_update
 from partners.models import Partner
 
 from .archive import BundleZip
@@ -86,18 +87,27 @@ class BundleSnapshot:
 def bundle_snapshot(log_id: str) -> BundleSnapshot:
     """Fix an export's tree size and time now: the log's size, signing a checkpoint if none has it.
 
-    Raises ``UnknownLog`` when the log does not exist.
+    Taken under the lock on the log's head, which appends hold until they
+    commit: an append in flight, whose ``recorded_at`` may already be in the
+    past, is waited for, and every later one is recorded at or after
+    ``created_at``. So with ``to <= created_at`` (``check_request``) every
+    entry of the range is below the tree size, and a bundle asked for up to
+    "now" cannot miss one committed a moment later. Raises ``UnknownLog``
+    when the log does not exist.
     """
     try:
-        log = log_get(log_id)
+        log_get(log_id)
     except NotFound:
         raise UnknownLog(f"There is no log {log_id!r}.", field="log") from None
-    checkpoint = SignedCheckpoint.objects.filter(log_id=log_id, size=log.size).first()
-    if checkpoint is None:
-        # Signs the head as it is now, which may have grown since: N is the checkpoint's size.
-        checkpoint = checkpoint_sign(log_id)
+    with transaction.atomic():
+        log = log_for_update(log_id)
+        checkpoint = SignedCheckpoint.objects.filter(log_id=log_id, size=log.size).first()
+        if checkpoint is None:
+            # The head cannot move while it is locked: this signs exactly log.size.
+            checkpoint = checkpoint_sign(log_id)
+        created_at = timezone.now()
     return BundleSnapshot(
-        tree_size=checkpoint.size, created_at=timezone.now(), key_id=entry_signing_key().key_id
+        tree_size=checkpoint.size, created_at=created_at, key_id=entry_signing_key().key_id
     )
 
 
