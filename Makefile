@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SIMULATE_DAYS ?= 5
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format bench install clean verifier
@@ -18,13 +19,18 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## run: set up the embedded default (SQLite, file broker), seed demo data, start web + worker + beat
+## run: set up the embedded default (SQLite, file broker), seed demo data, simulate five days of
+## traffic with a ring in its last two days, run detection once, start web + worker + beat
 run: export DJANGO_DEBUG ?= 1
 run: export PORT := $(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	@# A short simulation on the first run only (the history cannot go under it twice), then
+	@# detection once, so the dashboard shows alerts from the start.
+	$(BIN)/python manage.py simulate --days $(SIMULATE_DAYS) --ring --ring-days 2 --skip-if-done
+	$(BIN)/python manage.py run_detection
 	@echo ""
 	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
