@@ -210,7 +210,8 @@ def parse_manifest(raw: Any) -> Manifest:
 
 def _untrusted_hint(key_id: str, archive: zipfile.ZipFile) -> str:
     try:
-        listed = {key.key_id for key in read_keys(archive, [])}
+        raw = read_member(archive, "keys.json", limit=SMALL_FILE_LIMIT)
+        listed = {key.key_id for key in read_keys(raw, [])}
     except VerificationFailed:
         listed = set()
     if key_id in listed:
@@ -319,9 +320,9 @@ def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -
     return Bundle(path, archive, manifest, signer)
 
 
-def read_keys(archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> list[BundleKey]:
-    """Parse keys.json (without checking its hash); each key says whether the auditor trusts it."""
-    data = load_json(read_member(archive, "keys.json", limit=SMALL_FILE_LIMIT), "keys.json")
+def read_keys(raw: bytes, trusted: Sequence[VerifierKey]) -> list[BundleKey]:
+    """Parse keys.json's bytes; each key says whether the auditor trusts it."""
+    data = load_json(raw, "keys.json")
     if type(data) is not dict or type(data.get("keys")) is not list:
         raise VerificationFailed(
             "malformed_file", 'keys.json is not {"keys": [...]}', file="keys.json"

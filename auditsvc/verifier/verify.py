@@ -131,8 +131,7 @@ def verify_bundle(
             raise VerificationFailed("no_trusted_key", "no trusted key given (--trusted-key)")
         bundle = open_bundle(path, trusted)
         report.take_manifest(bundle.manifest, bundle.manifest_signer)
-        keys: list[BundleKey] = read_keys(bundle.zip, trusted)
-        bundle.read_small("keys.json")  # its hash, now that it parsed
+        keys: list[BundleKey] = read_keys(bundle.read_small("keys.json"), trusted)
         report.untrusted_keys = [f"{k.name} ({k.key_id})" for k in keys if not k.trusted]
         checkpoint, report.checkpoint_signers = _read_checkpoint(bundle, trusted)
         nodes = _read_proof(bundle)
