@@ -124,7 +124,7 @@ def number_rows(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
     """(label, value) for the alert page, in a stable order; the chart's series left out."""
     rows = []
     for key, value in numbers.items():
-        if key == "series":
+        if key in ("series", "chart"):
             continue
         if key == "baseline_source" and value in BASELINE_SOURCES:
             value = BASELINE_SOURCES[value]

@@ -11,8 +11,11 @@ exact binomial test gives p < DETECTION_ELDERLY_P_VALUE, the day's sample is
 at least DETECTION_ELDERLY_MIN_SAMPLE distinct residents, and the share is at
 least DETECTION_ELDERLY_MIN_EXCESS_POINTS points above the baseline. A
 partner whose residents are always old is not flagged; a mix turning sharply
-older, or a new partner far older than its region, is (high: a ring
-pattern). Age is the access year minus the birth year.
+older, or a new partner far older than its region, is: high from
+DETECTION_ELDERLY_HIGH_EXCESS_POINTS points above the baseline (a ring's
+mix), medium below (with one test a day for every partner and agent, some
+ordinary days pass p < 0.01 by chance). Age is the access year minus the
+birth year.
 
 Counting: per partner and run, one grouped query for the agents' days and
 one for the partner's days over the whole range (the history is the sum of
@@ -111,7 +114,8 @@ class ElderlyConcentration(Rule):
                 return None
             source = "region"
         share = k / n
-        if (share - baseline) * 100 < settings.DETECTION_ELDERLY_MIN_EXCESS_POINTS:
+        excess = round((share - baseline) * 100, 6)  # 25 points is 25, not 24.999...
+        if excess < settings.DETECTION_ELDERLY_MIN_EXCESS_POINTS:
             return None
         p_value = binomial_upper_tail(k, n, baseline)
         if p_value >= settings.DETECTION_ELDERLY_P_VALUE:
@@ -123,7 +127,9 @@ class ElderlyConcentration(Rule):
             subject_ref=agent or scope.partner.code,
             window_start=start,
             window_end=end,
-            severity=Severity.HIGH,
+            severity=Severity.HIGH
+            if excess >= settings.DETECTION_ELDERLY_HIGH_EXCESS_POINTS
+            else Severity.MEDIUM,
             evidence_code=self.code,
             numbers={
                 "partner": scope.partner.code,
@@ -136,9 +142,29 @@ class ElderlyConcentration(Rule):
                 "baseline": round(baseline * 100, 1),
                 "baseline_source": source,
                 "p_value": f"{p_value:.2g}",
+                # The alert page's chart: the elderly share (%) of each earlier day
+                # with residents, against the baseline and the 15-point line.
+                "chart": {
+                    "series": self._shares(daily, agent, day),
+                    "value": round(share * 100, 1),
+                    "low": round(baseline * 100, 1),
+                    "high": round(baseline * 100, 1),
+                    "threshold": round(
+                        baseline * 100 + settings.DETECTION_ELDERLY_MIN_EXCESS_POINTS, 1
+                    ),
+                },
             },
             records=[todays.filter(_elderly())],
         )
+
+    @staticmethod
+    def _shares(daily, agent: str, day: dt.date) -> list[float]:
+        shares = []
+        for back in range(settings.DETECTION_VOLUME_BASELINE_DAYS, 0, -1):
+            n, k = daily.get((agent, day - dt.timedelta(days=back)), (0, 0))
+            if n:
+                shares.append(round(100 * k / n, 1))
+        return shares
 
     def _region_baseline(self, todays: QuerySet, day: dt.date) -> float | None:
         """The elderly share expected from the pooled mix of the day's residents' regions."""

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..models import Alert
@@ -42,11 +43,12 @@ def _mail_approvers(alert_id: int) -> None:
         "rule": alert.get_rule_display(),
         "partner": alert.partner.code,
     }
+    # The public address when the bureau set one (AUDITSVC_PUBLIC_URL), else the path alone.
+    link = settings.AUDITSVC_PUBLIC_URL + reverse("admin:detection_alert_change", args=[alert.pk])
     body = "\n\n".join(
         [
             render_evidence(alert.evidence_code, alert.numbers),
-            _("Open the alert in the admin: /admin/detection/alert/%(id)s/change/")
-            % {"id": alert.pk},
+            _("Open the alert in the admin: %(link)s") % {"link": link},
         ]
     )
     send_mail(subject, body, settings.DETECTION_ALERT_FROM_EMAIL, recipients)

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from auditsvc.detection.admin.chart import band_chart
 from tests.auditsvc.detection.support import alerts, detect, local, read_many, resident
 
 RULE = "elderly_concentration"
@@ -44,6 +45,10 @@ def test_it_fires_when_the_mix_turns_sharply_older(partner, today, seed):
     assert alert.numbers["baseline_source"] == "own_history"
     assert alert.numbers["share"] == 90.0
     assert alert.numbers["baseline"] == 50.0
+    # The alert page draws the ten earlier days' shares against the baseline.
+    chart = band_chart(alert.numbers)
+    assert len(chart.bars) == 11
+    assert chart.bars[-1].value == 90.0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -83,6 +88,16 @@ def test_fifteen_points_above_the_baseline_is_the_boundary(partner, today, setti
     read_many(partner, local(today, 9), people(1, 40, old / 40, rng))
     detect(RULE)
     assert bool(partner_alerts()) is fires
+
+
+@pytest.mark.parametrize(("old", "severity"), [(33, "medium"), (34, "high")])
+def test_high_starts_twenty_five_points_above_the_baseline(partner, today, old, severity):
+    rng = random.Random(9)
+    history(partner, today, 0.6, rng, count=200)
+    # 33 of 40 is 82.5 % (22.5 points above 60 %), 34 of 40 is 85 % (25 points).
+    read_many(partner, local(today, 9), people(1, 40, old / 40, rng))
+    detect(RULE)
+    assert [alert.severity for alert in partner_alerts()] == [severity]
 
 
 def test_a_new_partner_far_older_than_its_region_fires(partner, second_partner, today):
