@@ -146,6 +146,9 @@ def verify_bundle(
         fences = read_fence_posts(bundle, rules)
         a, b = check_fence_posts(fences, bundle)
         manifest = bundle.manifest
+        leaves = merkle.CompactRange(a)
+        if fences.before is not None:
+            leaves.append(fences.before.leaf_hash)
         with bundle.zip.open(ENTRIES_FILE) as stream:
             outcome = check_entries(
                 stream,
@@ -153,6 +156,7 @@ def verify_bundle(
                 range_from=manifest.range_from,
                 range_to=manifest.range_to,
                 rules=rules,
+                leaves=leaves,
                 jobs=_jobs(bundle, jobs),
             )
         if outcome.count != manifest.count:
@@ -167,13 +171,10 @@ def verify_bundle(
         check_file_hash(manifest, ENTRIES_FILE, outcome.sha256)
         report.entries = outcome.count
 
-        leaves = outcome.leaves
-        if fences.before is not None:
-            leaves.insert(0, fences.before.leaf_hash)
         if fences.after is not None:
             leaves.append(fences.after.leaf_hash)
         try:
-            root = merkle.root_from_range(a, leaves, manifest.tree_size, nodes)
+            root = merkle.root_from_compact_range(leaves, manifest.tree_size, nodes)
         except merkle.ProofError as exc:
             raise VerificationFailed(
                 "proof_nodes", f"proof.json: {exc}", file="proof.json"
@@ -181,7 +182,7 @@ def verify_bundle(
         if root != checkpoint.root:
             raise VerificationFailed(
                 "root_mismatch",
-                f"the root rebuilt from the bundle's {len(leaves)} leaves (seqs {a}..{b}) and "
+                f"the root rebuilt from the bundle's {b - a + 1} leaves (seqs {a}..{b}) and "
                 f"proof.json's nodes is not the checkpoint's root for tree size "
                 f"{manifest.tree_size}: a proof node is wrong, or the leaves are not the log's",
                 file="proof.json",
