@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SIMULATE_DAYS ?= 5
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean verifier
+.PHONY: run test lint format bench install clean verifier messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,17 +19,24 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## run: set up the embedded default (SQLite, file broker), seed demo data, start web + worker + beat
+## run: set up the embedded default (SQLite, file broker), seed demo data, simulate five days of
+## traffic with a ring in its last two days, run detection once, start web + worker + beat
 run: export DJANGO_DEBUG ?= 1
 run: export PORT := $(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	@# A short simulation on the first run only (the history cannot go under it twice), then
+	@# detection once, so the dashboard shows alerts from the start.
+	$(BIN)/python manage.py simulate --days $(SIMULATE_DAYS) --ring --ring-days 2 --skip-if-done
+	$(BIN)/python manage.py run_detection
 	@echo ""
 	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
 	@echo "  API:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Language: 简体中文 by default; the English / 简体中文 button at the top right of every"
+	@echo "            admin page switches (remembered per browser); DJANGO_LANGUAGE_CODE=en changes the default."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
@@ -71,6 +79,13 @@ verifier:
 		'    sys.exit(main())' > $(PYZ_STAGE)/__main__.py
 	$(PYTHON) -m zipapp $(PYZ_STAGE) -o $(PYZ) -p '/usr/bin/env python3' -c
 	@echo "built $(PYZ): python3 $(PYZ) BUNDLE.zip --trusted-key VERIFIER_KEY"
+
+## messages: gather the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po and
+## compile it (needs GNU gettext; the compiled .mo is committed, so `make run` does not)
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docs
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale=zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var build dist

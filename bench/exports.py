@@ -34,7 +34,6 @@ import json
 import multiprocessing as mp
 import os
 import platform
-import resource
 import secrets
 import subprocess
 import sys
@@ -88,6 +87,25 @@ def recreate_database(url: str) -> str:
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def server_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def log_size(url: str) -> int | None:
+    """The size of the bench log in ``url``, or None (no database, no tables, no log)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT size FROM ledger_log WHERE log_id = %s", [LOG_ID]).fetchone()
+    except psycopg.Error:
+        return None
+    return row[0] if row else None
 
 
 def environment(database_url: str, tmp: Path) -> dict[str, str]:
@@ -241,7 +259,7 @@ def child(args: argparse.Namespace) -> None:
     from auditsvc.exports.bundles import bundle_snapshot, write_bundle
     from auditsvc.ingestion.validation.fields import parse_datetime
 
-    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before_mb = peak_rss_mb()
     began = time.perf_counter()
     snapshot = bundle_snapshot(LOG_ID)
     with open(args.out, "wb") as out:
@@ -260,11 +278,24 @@ def child(args: argparse.Namespace) -> None:
                 "seconds": elapsed,
                 "count": manifest["count"],
                 "tree_size": manifest["tree_size"],
-                "rss_before_mb": before_kb / 1024,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_before_mb": before_mb,
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB.
+
+    Not ``ru_maxrss``: Linux keeps that across exec, so a child would report
+    the peak of the parent it was forked from (here, the log builder).
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def count_lines(bundle: Path) -> int:
@@ -282,10 +313,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     database_url = bench_database_url(args.database_url)
     tmp = Path(tempfile.mkdtemp(prefix="auditsvc-bench-exports-"))
     KEY_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for old in KEY_DIR.glob("*.key"):
-        old.unlink()
-    print(f"Recreating {urllib.parse.urlsplit(database_url).path.lstrip('/')} ...")
-    pg_version = recreate_database(database_url)
+    reuse = args.reuse and log_size(database_url) == args.entries
+    if not reuse:
+        for old in KEY_DIR.glob("*.key"):
+            old.unlink()
+        print(f"Recreating {urllib.parse.urlsplit(database_url).path.lstrip('/')} ...")
+        recreate_database(database_url)
+    pg_version = server_version(database_url)
     env = environment(database_url, tmp)
 
     import django
@@ -293,19 +327,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
 
-    from auditsvc.ingestion.validation.fields import parse_datetime  # noqa: F401 (loads apps)
     from auditsvc.ledger.checkpoints import checkpoint_sign
     from auditsvc.ledger.keys import entry_signing_key, forget_loaded_keys
+    from auditsvc.ledger.models import LedgerEntry
     from auditsvc.ledger.publishing import key_generate
 
-    call_command("migrate", verbosity=0)
-    key_generate()
-    forget_loaded_keys()
-    key = entry_signing_key()
-    start = (dt.datetime.now(dt.UTC) - SPAN - dt.timedelta(days=1)).replace(microsecond=0)
-    print(f"Building log {LOG_ID}: {args.entries:,} signed entries ...")
-    build_seconds = build_log(args.entries, start, key)
-    checkpoint_sign(LOG_ID)
+    if reuse:
+        print(f"Reusing log {LOG_ID} of {args.entries:,} entries (--reuse).")
+        key = entry_signing_key()
+        start = LedgerEntry.objects.get(log_id=LOG_ID, seq=0).recorded_at
+        build_seconds = None
+    else:
+        call_command("migrate", verbosity=0)
+        key_generate()
+        forget_loaded_keys()
+        key = entry_signing_key()
+        start = (dt.datetime.now(dt.UTC) - SPAN - dt.timedelta(days=1)).replace(microsecond=0)
+        print(f"Building log {LOG_ID}: {args.entries:,} signed entries ...")
+        build_seconds = round(build_log(args.entries, start, key), 1)
+        checkpoint_sign(LOG_ID)
 
     from django.db import connection
 
@@ -332,7 +372,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "machine": machine_info(pg_version),
         "entries": args.entries,
-        "build_seconds": round(build_seconds, 1),
+        "build_seconds": build_seconds,
         "export_seconds": round(figures["seconds"], 2),
         "entries_per_second": round(figures["count"] / figures["seconds"]),
         "peak_rss_mb": round(figures["peak_rss_mb"], 1),
@@ -354,7 +394,8 @@ def report(result: dict[str, Any]) -> bool:
     print()
     print(f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB;")
     print(f"  Python {machine['python']}, PostgreSQL {machine['postgresql']}; {machine['date']}")
-    print(f"Log built: {result['entries']:,} entries in {result['build_seconds']} s")
+    if result["build_seconds"] is not None:
+        print(f"Log built: {result['entries']:,} entries in {result['build_seconds']} s")
     print(
         f"Export:    {result['entries_per_second']:,} entries/s "
         f"({result['export_seconds']} s)   target >= {TARGET_ENTRIES_PER_SECOND:,}   "
@@ -374,6 +415,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--entries", type=int, default=1_000_000, help="Entries in the log.")
     parser.add_argument("--quick", action="store_true", help="A smoke run of 20,000 entries.")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Keep the bench database's log if it already holds --entries entries.",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),

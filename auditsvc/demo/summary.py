@@ -61,8 +61,7 @@ def render_summary(result: dict[str, Any], *, admin_url: str) -> str:
     console.print(
         f"Auditor API token ({result['auditor']['username']}): {result['auditor']['api_token']}"
     )
-    console.print(f"Verifier key (pin it; see docs/auditors.md): {result['verifier_key']}")
     console.print(
-        "Auditors: export a signed log and check it offline as docs/auditors.md describes."
+        f"Verifier key (pin it for auditsvc-verify, see docs/auditors.md): {result['verifier_key']}"
     )
     return out.getvalue()

@@ -29,6 +29,9 @@ SESSION = "session_open"
 ACCESS = "access"
 CLOSE = "session_close"
 ACCOUNT = "account"
+#: In a planned access event, the client id of its session, replaced by the session's
+#: id when it is sent (the service returns that id when the session opens).
+SESSION_KEY = "_session_key"
 
 
 @dataclass(order=True)
@@ -67,6 +70,19 @@ class Planner:
         self._order = itertools.count()
         self._ids = itertools.count(1)
         self._accounts = itertools.count(1)
+        #: Reads waiting for their tablet's next upload: (partner, agent, when) -> events.
+        self.uploads: dict[tuple[str, str, dt.datetime], list[dict]] = {}
+
+    def flush_uploads(self) -> list[Action]:
+        """The pending uploads as batch requests (one per tablet and half hour)."""
+        actions = [
+            self.action(at, ACCESS, partner, events)
+            for (partner, _, at), events in sorted(
+                self.uploads.items(), key=lambda item: item[0][2]
+            )
+        ]
+        self.uploads = {}
+        return actions
 
     def action(self, at: dt.datetime, kind: str, partner: str, body, session_key=None) -> Action:
         return Action(at.astimezone(dt.UTC), next(self._order), kind, partner, body, session_key)
@@ -80,7 +96,10 @@ class Planner:
     # --- ordinary work ------------------------------------------------------------
 
     def ordinary_day(self, partner: PartnerCast, day: dt.date, agents=None) -> list[Action]:
-        """Every agent's sessions on ``day``: weekdays, and some Saturdays."""
+        """Every agent's sessions on ``day``: weekdays, and some Saturdays.
+
+        The reads wait in ``uploads`` until ``flush_uploads``.
+        """
         actions: list[Action] = []
         weekday = day.weekday()
         for agent in agents if agents is not None else partner.agents:
@@ -132,7 +151,7 @@ class Planner:
         fields: tuple[list[str], ...] | None = None,
         abandon_share: float = 0.08,
     ) -> list[Action]:
-        """Open, one or two reads while it is open, close."""
+        """Open, one or two reads while it is open (queued for upload), close."""
         rng = self.rng
         key = self.next_id(f"{partner.code}-s")
         purpose = rng.choices(
@@ -158,6 +177,7 @@ class Planner:
             at = min(at, opened + dt.timedelta(minutes=minutes, seconds=-10))
             event = {
                 "client_event_id": self.next_id(f"{partner.code}-e"),
+                SESSION_KEY: key,
                 "agent": agent.code,
                 "resident": resident.as_identity(),
                 "fields": read,
@@ -165,7 +185,10 @@ class Planner:
                 "occurred_at": at.isoformat(),
                 "device": agent.device,
             }
-            actions.append(self.action(at, ACCESS, partner.code, [event], key))
+            # The tablet uploads what it read at the end of each half hour.
+            upload = at.replace(minute=30 * (at.minute // 30), second=0, microsecond=0)
+            upload += dt.timedelta(minutes=30, seconds=rng.randint(0, 50))
+            self.uploads.setdefault((partner.code, agent.code, upload), []).append(event)
         closed = opened + dt.timedelta(minutes=minutes)
         outcome = "abandoned" if rng.random() < abandon_share else "completed"
         close_body = {"closed_at": closed.isoformat(), "outcome": outcome}

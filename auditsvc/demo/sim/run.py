@@ -138,6 +138,8 @@ def simulate(
             if ring_today:
                 for action in ring_day(planner, gang, day):
                     heapq.heappush(queue, action)
+            for action in planner.flush_uploads():
+                heapq.heappush(queue, action)
             day_end = min(
                 dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), SHANGHAI), end
             )

@@ -19,7 +19,7 @@ from auditsvc.ingestion.validation import (
 )
 from partners.models import Partner
 
-from .plan import ACCESS, ACCOUNT, CLOSE, SESSION, Action
+from .plan import ACCESS, ACCOUNT, CLOSE, SESSION, SESSION_KEY, Action
 
 
 class Sender:
@@ -27,7 +27,8 @@ class Sender:
 
     def __init__(self, partners: dict[str, Partner]) -> None:
         self.partners = partners
-        self.sessions: dict[str, str] = {}
+        #: client_session_id -> the session's id (reads may be uploaded after the close).
+        self.opened: dict[str, str] = {}
         self.records: Counter[str] = Counter()
         self.violations: Counter[str] = Counter()
 
@@ -35,22 +36,26 @@ class Sender:
         partner = self.partners[action.partner]
         if action.kind == SESSION:
             result = session_open(partner, validate_session_open(action.body), credential=None)
-            self.sessions[action.session_key] = str(result.session.pk)
+            self.opened[action.session_key] = str(result.session.pk)
             self._count("sessions", result.violations)
         elif action.kind == ACCESS:
-            events = action.body
-            if action.session_key is not None:
-                if action.session_key not in self.sessions:
-                    return  # its session opened before the simulation began
-                session = self.sessions[action.session_key]
-                events = [{**event, "session": session} for event in events]
+            events = []
+            for event in action.body:
+                key = event.get(SESSION_KEY)
+                if key is None:
+                    events.append(event)
+                elif key in self.opened:  # else it opened before the simulation began
+                    rest = {k: v for k, v in event.items() if k != SESSION_KEY}
+                    events.append({**rest, "session": self.opened[key]})
+            if not events:
+                return
             results = access_events_record(
                 partner, validate_access_batch({"events": events}), credential=None
             )
             for result in results:
                 self._count("accesses", result.violations)
         elif action.kind == CLOSE:
-            session = self.sessions.pop(action.session_key, None)
+            session = self.opened.get(action.session_key)
             if session is None:
                 return
             session_close(

@@ -41,6 +41,7 @@ def planned(seed: int) -> list[tuple]:
     partner = PartnerCast("P0001", "411381", [AgentCast("A-0001", "t1"), AgentCast("A-0002", "t2")])
     actions = planner.ordinary_day(partner, dt.date(2026, 11, 24))
     actions += ring_day(planner, Ring.inside(partner, planner), dt.date(2026, 11, 25))
+    actions += planner.flush_uploads()
     return [(a.at, a.kind, a.partner, json.dumps(a.body, sort_keys=True)) for a in actions]
 
 
