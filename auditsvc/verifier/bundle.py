@@ -88,9 +88,11 @@ class Bundle:
         return data
 
     def has(self, name: str) -> bool:
+        """Whether the zip holds ``name`` (for the optional consistency.json)."""
         return name in self.zip.NameToInfo
 
     def close(self) -> None:
+        """Close the zip."""
         self.zip.close()
 
 
@@ -242,6 +244,7 @@ def open_bundle(path: str, trusted: Sequence[VerifierKey]) -> Bundle:
 def _check_manifest_signature(
     archive: zipfile.ZipFile, raw: dict[str, Any], key_id: str, trusted: Sequence[VerifierKey]
 ) -> VerifierKey:
+    """The trusted key whose signature over the manifest's RFC 8785 bytes verifies."""
     try:
         signature = b64decode_strict(
             read_member(archive, MANIFEST_SIG, limit=1024).decode("ascii").strip()
@@ -274,6 +277,7 @@ def _check_manifest_signature(
 
 
 def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> Bundle:
+    """The file list, then the manifest's signature, then its fields and file list."""
     names = archive.namelist()
     if len(names) != len(set(names)):
         twice = sorted({name for name in names if names.count(name) > 1})

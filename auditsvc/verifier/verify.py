@@ -35,6 +35,7 @@ __all__ = ["verify_bundle"]
 def _read_checkpoint(
     bundle: Bundle, trusted: Sequence[VerifierKey]
 ) -> tuple[notes.Checkpoint, list[str]]:
+    """checkpoint.txt, signed by a trusted key, for this log and the bundle's tree size."""
     manifest = bundle.manifest
     try:
         text = bundle.read_small("checkpoint.txt").decode("utf-8")
@@ -63,6 +64,7 @@ def _read_checkpoint(
 
 
 def _read_proof(bundle: Bundle) -> dict[merkle.NodeIndex, bytes]:
+    """proof.json's nodes, for the bundle's tree size, none twice."""
     proof = load_json(bundle.read_small("proof.json"), "proof.json")
     if (
         type(proof) is not dict
@@ -98,6 +100,7 @@ def _read_proof(bundle: Bundle) -> dict[merkle.NodeIndex, bytes]:
 
 
 def _jobs(bundle: Bundle, jobs: int | None) -> int:
+    """How many processes check entries.jsonl: every core, unless the file is small."""
     if jobs is None:
         jobs = os.cpu_count() or 1
     # Starting processes costs more than checking a small file in this one.
