@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,9 +104,9 @@ def read_member(archive: zipfile.ZipFile, name: str, *, limit: int) -> bytes:
             data = stream.read(limit + 1)
     except KeyError:
         raise VerificationFailed("missing_file", f"the bundle has no {name}", file=name) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise VerificationFailed(
-            "unreadable_zip", f"{name} cannot be read from the zip: {exc}", file=name
+            "unreadable_zip", f"{name} cannot be read from the zip (damaged: {exc})", file=name
         ) from None
     if len(data) > limit:
         raise VerificationFailed(

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
+import zlib
 from collections.abc import Sequence
 
 from auditsvc.core import merkle, notes
@@ -152,16 +154,24 @@ def verify_bundle(
         leaves = merkle.CompactRange(a)
         if fences.before is not None:
             leaves.append(fences.before.leaf_hash)
-        with bundle.zip.open(ENTRIES_FILE) as stream:
-            outcome = check_entries(
-                stream,
-                first_seq=manifest.first_seq if manifest.first_seq is not None else 0,
-                range_from=manifest.range_from,
-                range_to=manifest.range_to,
-                rules=rules,
-                leaves=leaves,
-                jobs=_jobs(bundle, jobs),
-            )
+        try:
+            with bundle.zip.open(ENTRIES_FILE) as stream:
+                outcome = check_entries(
+                    stream,
+                    first_seq=manifest.first_seq if manifest.first_seq is not None else 0,
+                    range_from=manifest.range_from,
+                    range_to=manifest.range_to,
+                    rules=rules,
+                    leaves=leaves,
+                    jobs=_jobs(bundle, jobs),
+                )
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            # A damaged member shows only as it is read (bad deflate data, bad CRC).
+            raise VerificationFailed(
+                "unreadable_zip",
+                f"{ENTRIES_FILE} cannot be read from the zip (damaged: {exc})",
+                file=ENTRIES_FILE,
+            ) from None
         if outcome.count != manifest.count:
             last = manifest.first_seq + outcome.count - 1 if manifest.count else None
             raise VerificationFailed(
