@@ -103,6 +103,10 @@ def _check(value: Any) -> None:
     raise _Refused(f"{kind.__name__} is not a JSON value of the ledger subset")
 
 
+# json.dumps with these arguments, without building a new encoder on every call.
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical_bytes(obj: Any, *, checked: bool = False) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of ``obj``.
 
@@ -119,7 +123,7 @@ def canonical_bytes(obj: Any, *, checked: bool = False) -> bytes:
         except _Refused as refused:
             path = "$" + "".join(reversed(refused.path))
             raise CanonicalError(f"{path}: {refused.reason}") from None
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = _encode(obj)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:

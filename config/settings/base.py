@@ -278,6 +278,8 @@ if CELERY_BROKER_URL == "filesystem://":
     # Embedded broker: messages are files under var/, so a worker and beat
     # really run tasks on a machine with no Redis.
     _broker_dir = VAR_DIR / "celery-broker"
+    # kombu's file-system transport with messages written whole (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

@@ -21,7 +21,12 @@ GRANTS = {
         ("detection", "triage_alert"),
         ("detection", "open_investigation"),
     ],
-    AUDITORS: [("detection", "view_alert")],
+    # Auditors read everything: the alerts, their notes, the watermarks.
+    AUDITORS: [
+        ("detection", "view_alert"),
+        ("detection", "view_alertnote"),
+        ("detection", "view_watermark"),
+    ],
 }
 
 

@@ -110,7 +110,30 @@ def populate_everything(registry, account_platform, superuser) -> None:
     produce_access_report(superuser)
     checkpoint_sign(BUREAU_LOG_ID)
     ask_for_an_export(superuser)
+    raise_an_alert(registry["vetted"])
     TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
+
+
+def raise_an_alert(partner) -> None:
+    """An alert (a row of the detection app): a read with no open session, then detection."""
+    from auditsvc.detection.services import run_detection
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=20)
+    resident = {"scheme": "cn-resident-id", "value": factories.make_resident_id(sequence=322)}
+    client = bearer_client(factories.issue_partner_key(partner))
+    event = {
+        "client_event_id": "admin-e-no-session",
+        "session": None,
+        "agent": "A-0001",
+        "resident": resident,
+        "fields": ["name"],
+        "purpose": "card_activation",
+        "occurred_at": now.isoformat(),
+        "device": "tablet-1",
+    }
+    response = client.post("/api/v1/access-events", {"events": [event]}, format="json")
+    assert response.status_code == 201, response.content
+    run_detection(partner_code=partner.code)
 
 
 def produce_access_report(actor) -> None:
