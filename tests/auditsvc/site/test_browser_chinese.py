@@ -152,7 +152,7 @@ def test_every_page_speaks_chinese_and_one_click_switches_to_english(
     partner, pending, letter = scene["partner"], scene["pending"], scene["letter"]
     names = {
         LEGAL_NAME, PENDING_NAME, approver.username, "vetting-history", partner.uscc,
-        pending.uscc, "partner software", *Agent.objects.values_list("name", flat=True),
+        pending.uscc, "partner software", "phone", *Agent.objects.values_list("name", flat=True),
     }  # fmt: skip
     admin = signed_in(approver)
     access = AccessEvent.objects.filter(partner=partner).exclude(violations="").first()
@@ -169,6 +169,17 @@ def test_every_page_speaks_chinese_and_one_click_switches_to_english(
         ("session", reverse("admin:ingestion_enrolmentsession_change", args=[scene["session"]])),
         ("letter", reverse("admin:partners_letter_change", args=[letter.pk])),
         ("letter-print", reverse("admin:partners_letter_print", args=[letter.pk])),
+        ("letters", reverse("admin:partners_letter_changelist")),
+        ("authorisations", reverse("admin:partners_authorisation_changelist")),
+        ("agents", reverse("admin:partners_agent_changelist")),
+        ("api-keys", reverse("admin:partners_apicredential_changelist")),
+        ("issue-api-key", reverse("admin:partners_apicredential_add")),
+        ("sessions", reverse("admin:ingestion_enrolmentsession_changelist")),
+        ("resident-lookup", reverse("admin:ingestion_resident_lookup")),
+        ("reports", reverse("admin:reports_accessreport_changelist")),
+        ("produce-report", reverse("admin:reports_accessreport_add")),
+        ("ledger-entries", reverse("admin:ledger_ledgerentry_changelist")),
+        ("two-factor", reverse("admin:two_factor")),
     ]
     problems = {}
     for name, url in walk:
