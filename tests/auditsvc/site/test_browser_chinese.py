@@ -190,6 +190,19 @@ def test_every_page_speaks_chinese_and_one_click_switches_to_english(
         if leftover := leftover_english(admin, names=names):
             problems[name] = leftover
 
+    # A page the approver's roles do not open: the refusal, in the admin's frame.
+    response = admin.goto(reverse("admin:site_staffaccount_changelist"))
+    assert response.status == 403
+    screenshot(admin, "zh-not-allowed")
+    if leftover := leftover_english(admin, names=names):
+        problems["not-allowed"] = leftover
+
+    page.goto("/admin/login/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    screenshot(page, "zh-sign-in")
+    if leftover := leftover_english(page, names=names):
+        problems["sign-in"] = leftover
+
     page.goto(f"/verify/letters/{letter.number}")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "有效" in page.locator("#verdict").inner_text()
