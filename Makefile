@@ -55,9 +55,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion benchmark against PostgreSQL (see docs/performance.md)
+## bench: ingestion and detection benchmarks against PostgreSQL (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/detection.py
 
 clean:
 	rm -rf $(VENV) var
