@@ -6,7 +6,7 @@ PORT ?= 8000
 SIMULATE_DAYS ?= 5
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench install clean verifier
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,28 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion and detection benchmarks against PostgreSQL (see docs/performance.md)
+## bench: ingestion and detection benchmarks against PostgreSQL, and the offline verifier on
+## 1 million entries (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
 	$(BIN)/python bench/detection.py
+	$(BIN)/python bench/verify.py
+
+## verifier: dist/auditsvc-verify.pyz, the offline verifier in one file (auditsvc.core and
+## auditsvc.verifier only): runs on any Python 3.11+ that has `cryptography`.
+PYZ ?= dist/auditsvc-verify.pyz
+PYZ_STAGE ?= build/pyz
+verifier:
+	rm -rf $(PYZ_STAGE)
+	mkdir -p $(PYZ_STAGE)/auditsvc $(dir $(PYZ))
+	cp auditsvc/__init__.py $(PYZ_STAGE)/auditsvc/
+	cp -R auditsvc/core auditsvc/verifier $(PYZ_STAGE)/auditsvc/
+	find $(PYZ_STAGE) -name __pycache__ -prune -exec rm -rf {} +
+	printf '%s\n' 'import sys' 'from auditsvc.verifier.cli import main' \
+		'if __name__ == "__main__":  # not in worker processes started by spawn' \
+		'    sys.exit(main())' > $(PYZ_STAGE)/__main__.py
+	$(PYTHON) -m zipapp $(PYZ_STAGE) -o $(PYZ) -p '/usr/bin/env python3' -c
+	@echo "built $(PYZ): python3 $(PYZ) BUNDLE.zip --trusted-key VERIFIER_KEY"
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var build dist

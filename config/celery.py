@@ -44,6 +44,12 @@ BEAT_SCHEDULE = {
         "task": "auditsvc.ledger.tasks.sign_checkpoints",
         "schedule": 30.0,
     },
+    # Remove the files of export bundles older than AUDITSVC_EXPORT_RETENTION_DAYS
+    # (the export records stay).
+    "remove-expired-exports": {
+        "task": "auditsvc.exports.tasks.remove_expired_exports",
+        "schedule": 3600.0,
+    },
     # Detection: one task per rule and partner log that grew since its
     # watermark ("within minutes"); DETECTION_SCHEDULE_SECONDS, a minute by default.
     "dispatch-detection": {

@@ -22,6 +22,7 @@ from auditsvc.base.api import problems
 api_v1 = [
     path("", include("auditsvc.ingestion.urls")),
     path("", include("auditsvc.ledger.urls")),
+    path("", include("auditsvc.exports.urls")),
     path("", include("auditsvc.detection.urls")),
 ]
 

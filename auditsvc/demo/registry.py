@@ -18,9 +18,9 @@ from partners.services.authorisations import authorisation_grant
 from partners.services.credentials import (
     credential_revoke,
 )
+from partners.services.documents import document_add
 from partners.services.letters import letter_issue
 from partners.services.vetting import (
-    document_add,
     partner_register,
     vetting_approve,
     vetting_start_review,

@@ -61,5 +61,7 @@ def render_summary(result: dict[str, Any], *, admin_url: str) -> str:
     console.print(
         f"Auditor API token ({result['auditor']['username']}): {result['auditor']['api_token']}"
     )
-    console.print(f"Verifier key (pin it; auditsvc-verify is coming): {result['verifier_key']}")
+    console.print(
+        f"Verifier key (pin it for auditsvc-verify, see docs/auditors.md): {result['verifier_key']}"
+    )
     return out.getvalue()

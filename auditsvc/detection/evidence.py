@@ -83,6 +83,55 @@ BASELINE_SOURCES = {
 }
 
 
+#: Words for the numbers an alert keeps (the alert page lists them).
+NUMBER_LABELS = {
+    "partner": _("partner"),
+    "agent": _("agent"),
+    "day": _("day"),
+    "from": _("from"),
+    "to": _("to"),
+    "period": _("period"),
+    "count": _("records"),
+    "residents": _("distinct residents"),
+    "median": _("usual (median)"),
+    "mad": _("median absolute deviation"),
+    "threshold": _("threshold"),
+    "usual_low": _("usual range, low"),
+    "usual_high": _("usual range, high"),
+    "by_code": _("violations by kind"),
+    "codes": _("violations"),
+    "evening": _("between 20:00 and 06:00"),
+    "session": _("session"),
+    "opened_at": _("session opened"),
+    "short": _("short sessions"),
+    "sessions": _("sessions"),
+    "cutoff_seconds": _("short means under (seconds)"),
+    "usual_seconds": _("usual session (seconds)"),
+    "same_device": _("from the session's own device"),
+    "platforms": _("account platforms"),
+    "minutes": _("minutes around the session"),
+    "days": _("days looked back"),
+    "elderly": _("residents aged 60 or over"),
+    "age": _("age from"),
+    "share": _("share of elderly (%)"),
+    "baseline": _("baseline share (%)"),
+    "baseline_source": _("baseline from"),
+    "p_value": _("p-value"),
+}
+
+
+def number_rows(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) for the alert page, in a stable order; the chart's series left out."""
+    rows = []
+    for key, value in numbers.items():
+        if key == "series":
+            continue
+        if key == "baseline_source" and value in BASELINE_SOURCES:
+            value = BASELINE_SOURCES[value]
+        rows.append((str(NUMBER_LABELS.get(key, key.replace("_", " "))), value))
+    return sorted(rows, key=lambda row: row[0])
+
+
 def render_evidence(code: str, numbers: dict[str, Any]) -> str:
     """The evidence sentence in the active language; the raw numbers if the code is unknown."""
     template = TEMPLATES.get(code)

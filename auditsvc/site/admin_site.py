@@ -133,6 +133,11 @@ class BureauAdminSite(OTPAdminSite):
             from .dashboard import activity
 
             context["activity"] = activity()
+        # --- Open alerts (auditsvc.site.dashboard_alerts), for whoever may see alerts.
+        if request.user.has_perm("detection.view_alert"):
+            from .dashboard_alerts import open_alerts_panel
+
+            context["alerts_panel"] = open_alerts_panel()
         return super().index(request, extra_context=context)
 
     def get_app_list(self, request, app_label=None):

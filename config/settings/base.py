@@ -4,94 +4,24 @@ Every value comes from an environment variable (secrets may instead come from
 a file named by ``<NAME>_FILE``). With nothing set the service runs on the
 embedded default: SQLite under ``var/`` and a file-system Celery broker, so
 ``make run`` works on a bare machine. A bad value fails at start-up, loudly.
+The environment readers are in env.py, the service's own settings in auditsvc.py.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from auditsvc.base.rates import parse_rate
-from partners.choices import DocumentType
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-env = environ.Env()
-
-
-def env_secret(name: str, default: str | None = None) -> str | None:
-    """Read a secret from ``NAME`` or from the file named by ``NAME_FILE``.
-
-    Setting both is refused: an operator who mounts a secret file must not be
-    surprised by a stale value left in the environment.
-    """
-    file_var = f"{name}_FILE"
-    if name in env and file_var in env:
-        raise ImproperlyConfigured(f"Set {name} or {file_var}, not both.")
-    if file_var in env:
-        path = Path(env.str(file_var))
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{file_var}: cannot read {path}: {exc}") from exc
-    return env.str(name, default=default)
-
-
-# --- Strict readers: a typo must stop start-up, not switch a protection off
-
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
-
-
-def env_bool(name: str, *, default: bool) -> bool:
-    """A boolean from ``NAME``: 1/true/yes/on or 0/false/no/off (any case); unset = ``default``.
-
-    Anything else (``enable``, ``ture``, an empty value) stops start-up with
-    the variable named: django-environ reads every unknown word as false,
-    which would silently switch off the second factor or HTTPS.
-    """
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not a boolean: use 1, true, yes or on, or 0, false, no or off."
-    )
-
-
-def env_rate(name: str, *, default: str) -> str:
-    """A rate such as ``600/min`` from ``NAME``, parsed now so a bad one stops start-up."""
-    rate = env.str(name, default=default)
-    try:
-        parse_rate(rate)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}: {exc}") from None
-    return rate
-
-
-def env_document_types(name: str, *, default: list[str]) -> list[str]:
-    """A non-empty list of qualification document types (partners.choices.DocumentType)."""
-    values = [value.strip() for value in env.list(name, default=default)]
-    unknown = [value for value in values if value not in DocumentType.values]
-    if unknown or not [value for value in values if value]:
-        raise ImproperlyConfigured(
-            f"{name} must list one or more of {', '.join(DocumentType.values)} "
-            f"(comma-separated); got {os.environ.get(name, '')!r}."
-        )
-    return list(dict.fromkeys(values))
-
+# The service's own settings, and those of detection (the rules' thresholds,
+# alerts, auto-suspend) and of log exports, each in a module of its own.
+from .auditsvc import *  # noqa: F403
+from .detection import *  # noqa: F403
+from .env import BASE_DIR, DEBUG, VAR_DIR, env, env_bool, env_rate, env_secret
+from .exports import *  # noqa: F403
 
 # --- Core -------------------------------------------------------------------
 
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
-VAR_DIR = Path(env.str("AUDITSVC_VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", default=None)
 if not SECRET_KEY:
@@ -123,6 +53,7 @@ INSTALLED_APPS = [
     "partners",
     "auditsvc.ingestion",
     "auditsvc.reports",
+    "auditsvc.exports",
     "auditsvc.detection",
     "auditsvc.site",
     "auditsvc.demo",
@@ -280,71 +211,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- auditsvc -------------------------------------------------------------------
-
-# Name of the signing keys and origin of the checkpoints (C2SP signed notes).
-AUDITSVC_ORIGIN = env.str("AUDITSVC_ORIGIN", default="auditsvc.localhost")
-# Private signing keys (C2SP/Go note format, one file per key): never in the database.
-AUDITSVC_KEY_DIR = Path(env.str("AUDITSVC_KEY_DIR", default=str(VAR_DIR / "keys")))
-# Optional single private key given directly (PRIVATE+KEY+name+keyid+base64).
-AUDITSVC_SIGNING_KEY = env_secret("AUDITSVC_SIGNING_KEY", default=None)
-# How long a rotated-out key keeps co-signing checkpoints.
-AUDITSVC_KEY_OVERLAP_HOURS = env.int("AUDITSVC_KEY_OVERLAP_HOURS", default=72)
-# Pepper of the keyed pseudonyms (HMAC-SHA256). Never in the database.
-AUDITSVC_PEPPER = env_secret("AUDITSVC_PEPPER", default=None)
-if not AUDITSVC_PEPPER:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "AUDITSVC_PEPPER (or AUDITSVC_PEPPER_FILE) is required when DJANGO_DEBUG is off."
-        )
-    AUDITSVC_PEPPER = "insecure-development-pepper"
-if len(AUDITSVC_PEPPER) < 16:
-    raise ImproperlyConfigured("AUDITSVC_PEPPER must be at least 16 characters long.")
-
-# Qualification documents a partner needs before it can be approved.
-AUDITSVC_REQUIRED_DOCUMENTS = env_document_types(
-    "AUDITSVC_REQUIRED_DOCUMENTS",
-    default=[
-        "business_licence",
-        "entrustment_agreement",
-        "confidentiality_undertaking",
-        "security_assessment",
-        "staff_list",
-    ],
-)
-AUDITSVC_MAX_BATCH = env.int("AUDITSVC_MAX_BATCH", default=1000)
-# A record dated further in the future than this is refused.
-AUDITSVC_MAX_CLOCK_SKEW_SECONDS = env.int("AUDITSVC_MAX_CLOCK_SKEW_SECONDS", default=300)
-# Checkpoints: sign a grown log at once on the next beat, an idle one at least this often.
-AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES = env.int("AUDITSVC_CHECKPOINT_MAX_AGE_MINUTES", default=60)
-# Failed API authentications (wrong or revoked keys and tokens) allowed per client
-# address; past it the address gets 429 before any database lookup.
-AUDITSVC_THROTTLE_AUTH_FAILURES = env_rate("AUDITSVC_THROTTLE_AUTH_FAILURES", default="30/min")
-
-# Letters, the public letter check and residents' access reports.
-# Where the public check page lives, as printed in letters' QR codes (e.g.
-# https://audit.ybj.example); empty: the address the admin page was opened at.
-AUDITSVC_PUBLIC_URL = env.str("AUDITSVC_PUBLIC_URL", default="").rstrip("/")
-if AUDITSVC_PUBLIC_URL and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", AUDITSVC_PUBLIC_URL):
-    raise ImproperlyConfigured(
-        f"AUDITSVC_PUBLIC_URL must be an http(s) address such as https://audit.ybj.example, "
-        f"not {AUDITSVC_PUBLIC_URL!r}."
-    )
-# The issuing bureau's name, on letters, reports and the public page.
-AUDITSVC_BUREAU_NAME = env.str("AUDITSVC_BUREAU_NAME", default="Medical Insurance Bureau").strip()
-if not AUDITSVC_BUREAU_NAME:
-    raise ImproperlyConfigured("AUDITSVC_BUREAU_NAME cannot be empty.")
-# The telephone number the public page gives for reporting misuse of a letter
-# (12393: the national medical-insurance service hotline).
-AUDITSVC_MISUSE_PHONE = env.str("AUDITSVC_MISUSE_PHONE", default="12393").strip()
-if not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", AUDITSVC_MISUSE_PHONE):
-    raise ImproperlyConfigured(
-        f"AUDITSVC_MISUSE_PHONE must be a telephone number, not {AUDITSVC_MISUSE_PHONE!r}."
-    )
-# Failed look-ups (unknown letter numbers and credit codes) one client address may
-# make on the public page per period: N/min, N/hour or N/day. Successful look-ups never count.
-AUDITSVC_VERIFY_FAILED_LOOKUPS = env_rate("AUDITSVC_VERIFY_FAILED_LOOKUPS", default="30/hour")
-
 # --- auditsvc: the API contract (answers, pages, body size) ---------------------------
 # Largest request body (bytes). Every valid batch must fit: the largest valid
 # 1,000-record batch, every non-ASCII character escaped as \uXXXX, is 5,648,020
@@ -459,7 +325,3 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
-
-# --- Detection (its own module: the rules' thresholds, alerts, auto-suspend) -------------
-
-from .detection import *  # noqa: E402,F403

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import DEBUG, env, env_bool
+from .env import DEBUG, env, env_bool
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -58,7 +58,7 @@ DETECTION_VIOLATIONS_HIGH_RESIDENTS = _positive_int("DETECTION_VIOLATIONS_HIGH_R
 # Distinct residents read within one session (a session is one resident).
 DETECTION_SESSION_MANY_RESIDENTS = _positive_int("DETECTION_SESSION_MANY_RESIDENTS", 3)
 DETECTION_SESSION_MANY_RESIDENTS_HIGH = _positive_int("DETECTION_SESSION_MANY_RESIDENTS_HIGH", 10)
-# A session is "too short" below this fraction of the partner's median duration
+# A session is "too short" below this fraction of the partner's usual (mean) duration
 # (previous DETECTION_VOLUME_BASELINE_DAYS days; DETECTION_SESSION_TYPICAL_SECONDS
 # when it has fewer than DETECTION_SESSION_MIN_HISTORY closed sessions).
 DETECTION_SESSION_SHORT_FRACTION = _fraction("DETECTION_SESSION_SHORT_FRACTION", 0.2)
@@ -90,6 +90,9 @@ DETECTION_SHARED_CRITICAL_RESIDENTS = _positive_int("DETECTION_SHARED_CRITICAL_R
 DETECTION_ELDERLY_AGE = _positive_int("DETECTION_ELDERLY_AGE", 60)
 DETECTION_ELDERLY_MIN_SAMPLE = _positive_int("DETECTION_ELDERLY_MIN_SAMPLE", 30)
 DETECTION_ELDERLY_MIN_EXCESS_POINTS = _positive_int("DETECTION_ELDERLY_MIN_EXCESS_POINTS", 15)
+# From this many points above the baseline the alert is high (a ring's mix), below it
+# medium: with a test a day for every partner and agent, p < 0.01 alone is met by chance.
+DETECTION_ELDERLY_HIGH_EXCESS_POINTS = _positive_int("DETECTION_ELDERLY_HIGH_EXCESS_POINTS", 25)
 DETECTION_ELDERLY_P_VALUE = _fraction("DETECTION_ELDERLY_P_VALUE", 0.01)
 # The partner's (or agent's) own history counts when it holds at least this many residents.
 DETECTION_ELDERLY_MIN_HISTORY = _positive_int("DETECTION_ELDERLY_MIN_HISTORY", 100)

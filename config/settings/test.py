@@ -1,6 +1,7 @@
 """Test settings: only overrides of base.py."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("AUDITSVC_PEPPER", "test-pepper-0123456789abcdef")
@@ -26,6 +27,8 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
 AUDITSVC_KEY_DIR = VAR_DIR / "test-keys"
+# A worker started by a test is given the test's own folder.
+AUDITSVC_EXPORT_DIR = Path(os.environ.get("AUDITSVC_EXPORT_DIR") or VAR_DIR / "test-exports")
 AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -19,9 +19,9 @@ from partners.models import (
     Partner,
 )
 from partners.selectors import partner_document_gaps
+from partners.services.documents import document_add
 from partners.services.vetting import (
     TRANSITION_PERMISSIONS,
-    document_add,
     maker_checker_refusal,
     partner_register,
     vetting_moves_for,

@@ -1,4 +1,4 @@
-"""Registering partners, their documents, and moving them through vetting.
+"""Registering partners and moving them through vetting (their documents: documents.py).
 
 The Dengzhou gang got recommendation letters without anyone checking who they
 were. Here every partner is registered with a verified credit code, hands in
@@ -9,12 +9,6 @@ VettingDecision and a bureau-log entry that cannot be edited afterwards.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import os
-
-from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,7 +24,6 @@ from ._common import bureau_log, require_reason
 
 __all__ = [
     "TRANSITION_PERMISSIONS",
-    "document_add",
     "maker_checker_refusal",
     "partner_register",
     "vetting_approve",
@@ -58,7 +51,6 @@ TRANSITION_PERMISSIONS: dict[str, str] = {
 }
 # Two registrations racing for the same next code: the loser retries with the next one.
 _CODE_ATTEMPTS = 5
-_HASH_CHUNK = 1024 * 1024
 
 
 def partner_register(
@@ -347,77 +339,3 @@ def vetting_reinstate(partner: Partner, *, actor, reason: str) -> VettingDecisio
 def vetting_revoke(partner: Partner, *, actor, reason: str) -> VettingDecision:
     """suspended -> revoked (final)."""
     return vetting_transition(partner, PartnerStatus.REVOKED, actor=actor, reason=reason)
-
-
-# --- Documents ----------------------------------------------------------------------------
-
-
-def document_add(
-    partner: Partner,
-    *,
-    actor,
-    doc_type: str,
-    file,
-    issued_on: dt.date,
-    expires_on: dt.date | None = None,
-) -> QualificationDocument:
-    """Store a qualification document, pin it by its SHA-256, and record it in the bureau log.
-
-    ``file`` is a Django File (an upload) or any binary file object. The hash
-    is computed in chunks, so a large scan is never read into memory at once.
-    The ledger gets the type, hash and dates, never the content.
-    """
-    if not isinstance(file, File):
-        file = File(file, name=os.path.basename(getattr(file, "name", "") or "document"))
-    digest = hashlib.sha256()
-    for chunk in file.chunks(_HASH_CHUNK):
-        digest.update(chunk)
-    file.seek(0)
-
-    document = QualificationDocument(
-        partner=partner,
-        doc_type=doc_type,
-        sha256=digest.hexdigest(),
-        issued_on=issued_on,
-        expires_on=expires_on,
-        uploaded_by=actor,
-    )
-    document.file = file
-    errors: dict = {}
-    try:
-        document.full_clean()
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if (
-        "issued_on" not in errors
-        and "expires_on" not in errors
-        and document.expires_on is not None
-        and document.expires_on < document.issued_on
-    ):
-        errors["expires_on"] = ["A document cannot expire before it was issued."]
-    if errors:
-        raise ValidationError(errors)
-
-    try:
-        with transaction.atomic():
-            document.save()
-            bureau_log(
-                RegistryKind.PARTNER_DOCUMENT_ADDED,
-                {
-                    "partner": partner.code,
-                    "document": document.pk,
-                    "doc_type": document.doc_type,
-                    "sha256": document.sha256,
-                    "issued_on": document.issued_on.isoformat(),
-                    "expires_on": document.expires_on.isoformat() if document.expires_on else None,
-                    **actor_fields(actor),
-                    "uploaded_at": format_time(document.uploaded_at),
-                },
-            )
-    except BaseException:
-        # The row rolled back; a stored file would be an orphan nobody can see.
-        # (_committed: the storage holds the file under document.file.name.)
-        if document.file._committed:
-            document.file.delete(save=False)
-        raise
-    return document

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings.base import env_bool, env_document_types, env_rate
+from config.settings.env import env_bool, env_document_types, env_rate
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOCUMENTS = ["business_licence", "staff_list"]

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from partners.kinds import RegistryKind
 from partners.models import QualificationDocument
 from partners.selectors import partner_missing_documents
-from partners.services.vetting import document_add
+from partners.services.documents import document_add
 from tests import factories
 
 from .support import add_required_documents, bureau_entries, entry_body, ledger_size

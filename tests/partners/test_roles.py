@@ -51,24 +51,31 @@ STAFF_LETTERS_REPORTS = {
     "reports.add_accessreport",  # producing a report
 }
 APPROVERS_LETTERS = {"partners.view_letter", "partners.issue_letter", "partners.revoke_letter"}
+# Granted by the site's detection roles migration: staff triage alerts, approvers also
+# open investigations (auditors read them: every model of every layer).
+STAFF_ALERTS = {"detection.view_alert", "detection.triage_alert"}
+APPROVERS_ALERTS = STAFF_ALERTS | {"detection.open_investigation"}
 
 
 def test_bureau_staff_edit_partner_records_but_never_delete(db):
     expected = {"partners.review_partner", "partners.view_vettingdecision"}
     expected |= {f"partners.{a}_{m}" for m in EDITABLE for a in ("view", "add", "change")}
     expected |= {f"{label}.view_{model}" for label, model in (v.split(".") for v in VIEWED)}
-    expected |= STAFF_LETTERS_REPORTS
+    expected |= STAFF_LETTERS_REPORTS | STAFF_ALERTS
     assert permissions_of(roles.BUREAU_STAFF) == expected
 
 
 def test_approvers_add_approving_and_issuing_and_revoking_letters(db):
-    assert permissions_of(roles.APPROVERS) == {"partners.approve_partner"} | APPROVERS_LETTERS
+    assert (
+        permissions_of(roles.APPROVERS)
+        == {"partners.approve_partner"} | APPROVERS_LETTERS | APPROVERS_ALERTS
+    )
 
 
 def test_auditors_view_every_model_of_every_layer_and_export_nothing_else(db):
     expected = {
         f"{label}.view_{model._meta.model_name}"
-        for label in ("partners", "ledger", "ingestion", "reports", "site")
+        for label in ("partners", "ledger", "ingestion", "reports", "exports", "detection", "site")
         for model in django_apps.get_app_config(label).get_models()
     }
     expected.add("ledger.export_ledger")

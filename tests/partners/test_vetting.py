@@ -16,7 +16,7 @@ from partners import errors
 from partners.choices import TRANSITIONS, PartnerStatus
 from partners.kinds import RegistryKind
 from partners.models import Partner, VettingDecision
-from partners.services import vetting
+from partners.services import documents, vetting
 from tests import factories, needs
 
 from .support import add_required_documents, bureau_entries, entry_body, ledger_size
@@ -342,7 +342,7 @@ def _register_with_documents(actor):
         address="3 Renmin Road, Dengzhou, Henan",
     )
     for doc_type in settings.AUDITSVC_REQUIRED_DOCUMENTS:
-        vetting.document_add(
+        documents.document_add(
             partner,
             actor=actor,
             doc_type=doc_type,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, TruncDate
 
 from auditsvc.ingestion.models import AccessEvent, AccountEvent, EnrolmentSession
@@ -93,44 +93,78 @@ class ViolationRule(Rule):
             records = records.filter(**{subject: subject_ref})
         return records
 
-    def extra_numbers(self, records: dict[str, QuerySet]) -> dict:
+    def extra_numbers(self, totals: dict) -> dict:
         return {}
 
-    def findings(self, scope: Scope) -> Iterable[Finding]:
-        keys = self._keys(scope)
-        for subject_ref, day in sorted(keys):
-            records = {
-                source: self._day_records(source, scope.partner.pk, subject_ref, day)
-                for source in self.sources
-            }
-            count = 0
-            residents: set[str] = set()
-            by_code: dict[str, int] = defaultdict(int)
-            for queryset in records.values():
-                totals = queryset.aggregate(
+    def _totals(self, scope: Scope, keys: set[tuple[str, dt.date]]) -> dict:
+        """Records, residents, evening records and codes of every key, one query per source.
+
+        Residents are distinct within a source; with two sources (a session and
+        its accesses, usually of the same resident) the larger count is kept.
+        """
+        days = sorted({day for _subject, day in keys})
+        start, _ = day_bounds(days[0])
+        _, end = day_bounds(days[-1])
+        totals: dict = {
+            key: {"n": 0, "residents": 0, "evening": 0, "by_code": defaultdict(int)} for key in keys
+        }
+        for source in self.sources:
+            model, time_field = SOURCES[source]
+            subject = self._subject_of(source)
+            hour = ExtractHour(time_field, tzinfo=SHANGHAI)
+            rows = (
+                model.objects.filter(
+                    violation_filter(self.codes),
+                    partner_id=scope.partner.pk,
+                    test=False,
+                    **{f"{time_field}__gte": start, f"{time_field}__lt": end},
+                )
+                .annotate(_day=TruncDate(time_field, tzinfo=SHANGHAI), _hour=hour)
+                .values(*([subject] if subject else []), "_day")
+                .annotate(
                     n=Count("id"),
+                    residents=Count("identity_ref", distinct=True),
+                    evening=Count("id", filter=Q(_hour__gte=20) | Q(_hour__lt=6)),
                     **{
                         f"c_{code}": Count("id", filter=violation_filter([code]))
                         for code in self.codes
                     },
                 )
-                count += totals["n"]
+                .order_by()
+            )
+            for row in rows:
+                key = (row[subject] if subject else "", row["_day"])
+                if key not in totals:
+                    continue
+                total = totals[key]
+                total["n"] += row["n"]
+                total["residents"] = max(total["residents"], row["residents"])
+                total["evening"] += row["evening"]
                 for code in self.codes:
-                    by_code[code] += totals[f"c_{code}"]
-                residents.update(queryset.values_list("identity_ref", flat=True).distinct())
-            if count == 0:
+                    total["by_code"][code] += row[f"c_{code}"]
+        return totals
+
+    def findings(self, scope: Scope) -> Iterable[Finding]:
+        keys = self._keys(scope)
+        if not keys:
+            return
+        totals = self._totals(scope, keys)
+        for subject_ref, day in sorted(keys):
+            total = totals[(subject_ref, day)]
+            if total["n"] == 0:
                 continue
             start, end = day_bounds(day)
             kind = SubjectKind.AGENT if subject_ref else SubjectKind.PARTNER
+            by_code = {code: n for code, n in total["by_code"].items() if n}
             numbers = {
                 "partner": scope.partner.code,
                 "agent": subject_ref,
                 "day": day.isoformat(),
-                "count": count,
-                "residents": len(residents),
-                "by_code": {code: n for code, n in by_code.items() if n},
-                "codes": ", ".join(code for code, n in by_code.items() if n),
-                **self.extra_numbers(records),
+                "count": total["n"],
+                "residents": total["residents"],
+                "by_code": by_code,
+                "codes": ", ".join(by_code),
+                **self.extra_numbers(total),
             }
             yield Finding(
                 rule=self.code,
@@ -139,17 +173,11 @@ class ViolationRule(Rule):
                 subject_ref=subject_ref or scope.partner.code,
                 window_start=start,
                 window_end=end,
-                severity=self.severity(len(residents), count),
+                severity=self.severity(total["residents"], total["n"]),
                 evidence_code=self.code,
                 numbers=numbers,
-                records=list(records.values()),
+                records=[
+                    self._day_records(source, scope.partner.pk, subject_ref, day)
+                    for source in self.sources
+                ],
             )
-
-
-def evening_count(accesses: QuerySet) -> int:
-    """Accesses between 20:00 and 06:00 Asia/Shanghai time."""
-    return (
-        accesses.annotate(_hour=ExtractHour("occurred_at", tzinfo=SHANGHAI))
-        .filter(Q(_hour__gte=20) | Q(_hour__lt=6))
-        .count()
-    )

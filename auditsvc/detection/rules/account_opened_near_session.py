@@ -20,10 +20,19 @@ has its own watermark, so a session uploaded after the account still joins.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from auditsvc.ingestion.models import AccountEvent, EnrolmentSession
@@ -65,10 +74,11 @@ class AccountOpenedNearSession(Rule):
     partner_kinds = frozenset({PartnerKind.ENROLMENT_PARTNER, PartnerKind.ACCOUNT_PLATFORM})
 
     def findings(self, scope: Scope) -> Iterable[Finding]:
-        for partner_id, agent, day in sorted(self._keys(scope)):
-            finding = self._evaluate(partner_id, agent, day)
-            if finding is not None:
-                yield finding
+        wanted: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
+        for partner_id, agent, day in self._keys(scope):
+            wanted[partner_id].add((agent, day))
+        for partner_id, keys in sorted(wanted.items()):
+            yield from self._evaluate(partner_id, keys)
 
     def _keys(self, scope: Scope) -> set[tuple[int, str, dt.date]]:
         live_sessions = EnrolmentSession.objects.filter(test=False)
@@ -80,7 +90,8 @@ class AccountOpenedNearSession(Rule):
             accounts = new_records(AccountEvent.objects.all(), scope).filter(
                 action__in=ACCOUNT_ACTIONS
             )
-            new = live_sessions.filter(
+            # The new accounts' residents first (an index), then the time condition.
+            new = live_sessions.filter(identity_ref__in=accounts.values("identity_ref")).filter(
                 Exists(
                     accounts.filter(
                         identity_ref=OuterRef("identity_ref"),
@@ -102,18 +113,22 @@ class AccountOpenedNearSession(Rule):
         )
         return set(rows)
 
-    def _evaluate(self, partner_id: int, agent: str, day: dt.date) -> Finding | None:
-        start, end = day_bounds(day)
+    def _evaluate(self, partner_id: int, keys: set[tuple[str, dt.date]]) -> Iterable[Finding]:
+        """Every (agent, day) of one enrolment partner in one grouped query.
+
+        Each account is tied to the first of its resident's sessions (of this
+        partner, in these days) that it is near; the accounts are then counted
+        by that session's agent and day.
+        """
+        days = sorted({day for _agent, day in keys})
+        start, _ = day_bounds(days[0])
+        _, end = day_bounds(days[-1])
         sessions = _with_end(
             EnrolmentSession.objects.filter(
-                partner_id=partner_id,
-                agent_code=agent,
-                test=False,
-                opened_at__gte=start,
-                opened_at__lt=end,
+                partner_id=partner_id, test=False, opened_at__gte=start, opened_at__lt=end
             )
         )
-        near = sessions.filter(_sessions_near(OuterRef))
+        near = sessions.filter(_sessions_near(OuterRef)).order_by("opened_at", "id")
         accounts = (
             AccountEvent.objects.filter(
                 test=False,
@@ -122,44 +137,62 @@ class AccountOpenedNearSession(Rule):
             )
             .annotate(
                 _session=Subquery(near.values("id")[:1]),
+                _agent=Subquery(near.values("agent_code")[:1]),
+                _opened=Subquery(near.values("opened_at")[:1]),
                 _same_device=Exists(near.filter(device_ref=OuterRef("device_ref"))),
             )
             .filter(_session__isnull=False)
+            .annotate(_day=TruncDate("_opened", tzinfo=SHANGHAI))
         )
-        count = accounts.values("account_ref").distinct().count()
-        if count < settings.DETECTION_NEAR_SESSION_MIN_ACCOUNTS:
-            return None
-        same_device = accounts.filter(_same_device=True).values("account_ref").distinct().count()
-        platform_ids = set(accounts.values_list("partner_id", flat=True).distinct())
-        platforms = sorted(
-            Partner.objects.filter(pk__in=platform_ids).values_list("code", flat=True)
+        rows = (
+            accounts.values("_agent", "_day")
+            .annotate(
+                n=Count("account_ref", distinct=True),
+                same=Count("account_ref", distinct=True, filter=Q(_same_device=True)),
+            )
+            .filter(n__gte=settings.DETECTION_NEAR_SESSION_MIN_ACCOUNTS)
+            .order_by("_agent", "_day")
         )
-        high = settings.DETECTION_NEAR_SESSION_HIGH_ACCOUNTS
-        if same_device >= high:
-            severity = Severity.CRITICAL
-        elif count >= high or same_device:
-            severity = Severity.HIGH
-        else:
-            severity = Severity.MEDIUM
+        found = [row for row in rows if (row["_agent"], row["_day"]) in keys]
+        if not found:
+            return
+        platforms: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
+        for agent, day, code in (
+            accounts.values_list("_agent", "_day", "partner__code").distinct().order_by()
+        ):
+            platforms[(agent, day)].add(code)
         partner_code = Partner.objects.values_list("code", flat=True).get(pk=partner_id)
-        matched_sessions = EnrolmentSession.objects.filter(pk__in=accounts.values("_session"))
-        return Finding(
-            rule=self.code,
-            partner_id=partner_id,
-            subject_kind=SubjectKind.AGENT,
-            subject_ref=agent,
-            window_start=start,
-            window_end=end,
-            severity=severity,
-            evidence_code=self.code,
-            numbers={
-                "partner": partner_code,
-                "agent": agent,
-                "day": day.isoformat(),
-                "count": count,
-                "same_device": same_device,
-                "platforms": ", ".join(platforms),
-                "minutes": settings.DETECTION_NEAR_SESSION_MINUTES,
-            },
-            records=[accounts, matched_sessions],
-        )
+        high = settings.DETECTION_NEAR_SESSION_HIGH_ACCOUNTS
+        for row in found:
+            agent, day, count, same_device = row["_agent"], row["_day"], row["n"], row["same"]
+            if same_device >= high:
+                severity = Severity.CRITICAL
+            elif count >= high or same_device:
+                severity = Severity.HIGH
+            else:
+                severity = Severity.MEDIUM
+            window_start, window_end = day_bounds(day)
+            behind = accounts.filter(_agent=agent, _day=day)
+            yield Finding(
+                rule=self.code,
+                partner_id=partner_id,
+                subject_kind=SubjectKind.AGENT,
+                subject_ref=agent,
+                window_start=window_start,
+                window_end=window_end,
+                severity=severity,
+                evidence_code=self.code,
+                numbers={
+                    "partner": partner_code,
+                    "agent": agent,
+                    "day": day.isoformat(),
+                    "count": count,
+                    "same_device": same_device,
+                    "platforms": ", ".join(sorted(platforms[(agent, day)])),
+                    "minutes": settings.DETECTION_NEAR_SESSION_MINUTES,
+                },
+                records=[
+                    behind,
+                    EnrolmentSession.objects.filter(pk__in=behind.values("_session")),
+                ],
+            )

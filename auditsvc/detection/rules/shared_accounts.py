@@ -13,6 +13,7 @@ The subject is the pseudonym (``device_ref``, ``phone_ref``), never a raw value.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -51,42 +52,48 @@ class _SharedAccounts(Rule):
             .distinct()
             .order_by()
         )
-        keys = {(ref, block_start(day)) for ref, day in touched}
+        refs_by_block: dict[dt.date, set[str]] = defaultdict(set)
+        for ref, day in touched:
+            refs_by_block[block_start(day)].add(ref)
         size = settings.DETECTION_SHARED_WINDOW_DAYS
-        for ref, first_day in sorted(keys):
+        # One grouped query per block of days (a run usually touches one or two).
+        for first_day, refs in sorted(refs_by_block.items()):
             start, end = day_bounds(first_day, days=size)
-            records = accounts.filter(
-                partner_id=scope.partner.pk,
-                occurred_at__gte=start,
-                occurred_at__lt=end,
-                **{self.field: ref},
+            in_block = accounts.filter(
+                partner_id=scope.partner.pk, occurred_at__gte=start, occurred_at__lt=end
             )
-            totals = records.aggregate(
-                residents=Count("identity_ref", distinct=True),
-                n=Count("account_ref", distinct=True),
+            rows = (
+                in_block.filter(**{f"{self.field}__in": refs})
+                .values(self.field)
+                .annotate(
+                    residents=Count("identity_ref", distinct=True),
+                    n=Count("account_ref", distinct=True),
+                )
+                .filter(residents__gte=settings.DETECTION_SHARED_MIN_RESIDENTS)
+                .order_by(self.field)
             )
-            if totals["residents"] < settings.DETECTION_SHARED_MIN_RESIDENTS:
-                continue
-            critical = totals["residents"] >= settings.DETECTION_SHARED_CRITICAL_RESIDENTS
             last_day = first_day + dt.timedelta(days=size - 1)
-            yield Finding(
-                rule=self.code,
-                partner_id=scope.partner.pk,
-                subject_kind=self.subject,
-                subject_ref=ref,
-                window_start=start,
-                window_end=end,
-                severity=Severity.CRITICAL if critical else Severity.HIGH,
-                evidence_code=self.code,
-                numbers={
-                    "partner": scope.partner.code,
-                    "residents": totals["residents"],
-                    "count": totals["n"],
-                    "from": first_day.isoformat(),
-                    "to": last_day.isoformat(),
-                },
-                records=[records],
-            )
+            for row in rows:
+                ref = row[self.field]
+                critical = row["residents"] >= settings.DETECTION_SHARED_CRITICAL_RESIDENTS
+                yield Finding(
+                    rule=self.code,
+                    partner_id=scope.partner.pk,
+                    subject_kind=self.subject,
+                    subject_ref=ref,
+                    window_start=start,
+                    window_end=end,
+                    severity=Severity.CRITICAL if critical else Severity.HIGH,
+                    evidence_code=self.code,
+                    numbers={
+                        "partner": scope.partner.code,
+                        "residents": row["residents"],
+                        "count": row["n"],
+                        "from": first_day.isoformat(),
+                        "to": last_day.isoformat(),
+                    },
+                    records=[in_block.filter(**{self.field: ref})],
+                )
 
 
 class SharedDeviceAccounts(_SharedAccounts):

@@ -82,8 +82,15 @@ class VolumeSpike(Rule):
         for agent, hour, n in rows:
             counts[agent][hour] += n
             counts[""][hour] += n
-        firsts = dict(live.values_list("agent_code").annotate(first=Min("occurred_at")).order_by())
-        firsts[""] = min(firsts.values()) if firsts else None
+        # First accesses (the history starts there), each read from an index.
+        agents = [agent for agent in hours_by_agent if agent]
+        firsts = dict(
+            live.filter(agent_code__in=agents)
+            .values_list("agent_code")
+            .annotate(first=Min("occurred_at"))
+            .order_by()
+        )
+        firsts[""] = live.aggregate(first=Min("occurred_at"))["first"]
         for agent, hours in hours_by_agent.items():
             first = local_day(firsts[agent])
             yield from self._hourly(scope, agent, hours, counts[agent], first)

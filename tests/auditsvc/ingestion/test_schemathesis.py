@@ -196,7 +196,7 @@ def keys(vetted_partner, account_platform, auditor) -> dict[str, str]:
 def credential_for(path: str, keys: dict[str, str]) -> dict[str, str]:
     if path.startswith("/api/v1/account-events"):
         key = keys["platform"]
-    elif path.startswith("/api/v1/receipts"):
+    elif path.startswith(("/api/v1/receipts", "/api/v1/exports")):
         key = keys["auditor"]
     elif path.startswith(("/api/v1/sessions", "/api/v1/access-events")):
         key = keys["partner"]

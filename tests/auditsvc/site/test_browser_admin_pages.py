@@ -207,6 +207,10 @@ def every_kind_of_row(scene, superuser, approver, staff):
     staff_token_issue(staff, label="laptop of the duty officer", actor=superuser)
     report_produce(resident_identity(RESIDENT_ID_SCHEME, OTHER_RESIDENT_ID), actor=staff)
     checkpoint_sign(scene["partner"].log_id)
+    # Alerts about what the scene reported (the alert queue lists them).
+    from auditsvc.detection.services import run_detection
+
+    run_detection()
 
 
 def test_every_list_of_the_service_fits_a_1366_pixel_screen(

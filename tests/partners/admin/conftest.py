@@ -14,8 +14,9 @@ from partners.choices import PartnerStatus
 from partners.services.agents import agent_register
 from partners.services.authorisations import authorisation_grant
 from partners.services.credentials import credential_issue, staff_token_issue
+from partners.services.documents import document_add
 from partners.services.letters import letter_issue
-from partners.services.vetting import document_add, partner_register, vetting_start_review
+from partners.services.vetting import partner_register, vetting_start_review
 from tests import factories
 
 

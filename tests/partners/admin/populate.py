@@ -109,7 +109,31 @@ def populate_everything(registry, account_platform, superuser) -> None:
     report_activity(registry["vetted"], account_platform)
     produce_access_report(superuser)
     checkpoint_sign(BUREAU_LOG_ID)
+    ask_for_an_export(superuser)
+    raise_an_alert(registry["vetted"])
     TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
+
+
+def raise_an_alert(partner) -> None:
+    """An alert (a row of the detection app): a read with no open session, then detection."""
+    from auditsvc.detection.services import run_detection
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=20)
+    resident = {"scheme": "cn-resident-id", "value": factories.make_resident_id(sequence=322)}
+    client = bearer_client(factories.issue_partner_key(partner))
+    event = {
+        "client_event_id": "admin-e-no-session",
+        "session": None,
+        "agent": "A-0001",
+        "resident": resident,
+        "fields": ["name"],
+        "purpose": "card_activation",
+        "occurred_at": now.isoformat(),
+        "device": "tablet-1",
+    }
+    response = client.post("/api/v1/access-events", {"events": [event]}, format="json")
+    assert response.status_code == 201, response.content
+    run_detection(partner_code=partner.code)
 
 
 def produce_access_report(actor) -> None:
@@ -119,3 +143,20 @@ def produce_access_report(actor) -> None:
 
     identity = resident_identity(RESIDENT_ID_SCHEME, factories.make_resident_id(sequence=321))
     report_produce(identity, actor=actor)
+
+
+def ask_for_an_export(actor) -> None:
+    """An export of the bureau log (a row of the exports app), written at once (small)."""
+    from django.db import transaction
+
+    from auditsvc.exports.services import export_request
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic():
+        export = export_request(
+            actor=actor, log="bureau", from_=now - dt.timedelta(days=1), to=now, via="admin"
+        )
+    # Inside the test's transaction the commit callbacks never run: write it here.
+    from auditsvc.exports.services import export_run
+
+    export_run(export.pk)

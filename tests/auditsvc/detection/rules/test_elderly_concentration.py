@@ -85,6 +85,16 @@ def test_fifteen_points_above_the_baseline_is_the_boundary(partner, today, setti
     assert bool(partner_alerts()) is fires
 
 
+@pytest.mark.parametrize(("old", "severity"), [(33, "medium"), (34, "high")])
+def test_high_starts_twenty_five_points_above_the_baseline(partner, today, old, severity):
+    rng = random.Random(9)
+    history(partner, today, 0.6, rng, count=200)
+    # 33 of 40 is 82.5 % (22.5 points above 60 %), 34 of 40 is 85 % (25 points).
+    read_many(partner, local(today, 9), people(1, 40, old / 40, rng))
+    detect(RULE)
+    assert [alert.severity for alert in partner_alerts()] == [severity]
+
+
 def test_a_new_partner_far_older_than_its_region_fires(partner, second_partner, today):
     rng = random.Random(11)
     history(partner, today, 0.3, rng, count=150)  # the region's mix, from another partner

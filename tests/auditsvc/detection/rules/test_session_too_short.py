@@ -48,7 +48,7 @@ def test_the_cutoff_is_the_boundary(partner, yesterday, seconds, fires):
     assert bool(alerts(RULE)) is fires
 
 
-def test_the_partners_own_median_sets_the_cutoff(partner, yesterday, settings):
+def test_the_partners_own_usual_duration_sets_the_cutoff(partner, yesterday, settings):
     settings.DETECTION_SESSION_MIN_HISTORY = 5
     # The partner's sessions usually take 2 minutes: 60-second ones are not "far shorter".
     sessions(partner, yesterday - dt.timedelta(days=3), 6, 120, first=100)

@@ -1,32 +1,21 @@
-"""Who may see and triage alerts (DESIGN.md "Roles").
+"""Auditors see the log exports (DESIGN.md: they "read everything, export and download bundles").
 
-Bureau staff triage alerts (assign, under review, close as benign, notes);
-approvers also close an alert with an investigation opened; auditors read
-them. Adds to the groups of 0001_roles (never ``set``), and may run again
-(tests replay it after a flush).
+Asking for and downloading an export needs ``ledger.export_ledger``, which
+0001_roles already gives auditors; this adds seeing the export records.
+Adds to the group (never ``set``), and may run again (tests replay it).
 """
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # Copied from partners/roles.py: a migration must not import application code.
-BUREAU_STAFF = "Bureau staff"
-APPROVERS = "Approvers"
 AUDITORS = "Auditors"
 
-GRANTS = {
-    BUREAU_STAFF: [("detection", "view_alert"), ("detection", "triage_alert")],
-    APPROVERS: [
-        ("detection", "view_alert"),
-        ("detection", "triage_alert"),
-        ("detection", "open_investigation"),
-    ],
-    AUDITORS: [("detection", "view_alert")],
-}
+GRANTS = {AUDITORS: [("exports", "view_export")]}
 
 
 def _create_permissions(apps):
-    app_config = apps.get_app_config("detection")
+    app_config = apps.get_app_config("exports")
     # Historical app configs have no models module; create_permissions
     # skips such apps unless told otherwise.
     previous = getattr(app_config, "models_module", None)
@@ -60,7 +49,7 @@ def revoke(apps, schema_editor):
             continue
         group.permissions.remove(
             *Permission.objects.filter(
-                content_type__app_label="detection",
+                content_type__app_label="exports",
                 codename__in=[codename for _, codename in permissions],
             )
         )
@@ -69,7 +58,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("site", "0003_letters_reports"),
-        ("detection", "0001_initial"),
+        ("exports", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
