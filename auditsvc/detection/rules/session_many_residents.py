@@ -28,14 +28,19 @@ class SessionManyResidents(Rule):
 
     def findings(self, scope: Scope) -> Iterable[Finding]:
         touched = (
-            new_records(AccessEvent.objects.all(), scope)
+            new_records(AccessEvent.objects.filter(partner_id=scope.partner.pk), scope)
             .filter(session__isnull=False)
             .values("session_id")
             .distinct()
             .order_by()
         )
+        # A session only ever holds its own partner's accesses (ingestion refuses
+        # another's), so the partner's index bounds the count to the scope's partner
+        # instead of a scan of every partner's accesses.
         rows = (
-            AccessEvent.objects.filter(session_id__in=touched, test=False)
+            AccessEvent.objects.filter(
+                partner_id=scope.partner.pk, session_id__in=touched, test=False
+            )
             .values("session_id")
             .annotate(residents=Count("identity_ref", distinct=True), n=Count("id"))
             .filter(residents__gte=settings.DETECTION_SESSION_MANY_RESIDENTS)
