@@ -6,7 +6,7 @@ PORT ?= 8000
 SIMULATE_DAYS ?= 5
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean verifier
+.PHONY: run test lint format bench install clean verifier messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,8 @@ run: $(STAMP)
 	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
 	@echo "  API:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Language: 简体中文 by default; the English / 简体中文 button at the top right of every"
+	@echo "            admin page switches (remembered per browser); DJANGO_LANGUAGE_CODE=en changes the default."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
@@ -55,11 +57,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion and detection benchmarks against PostgreSQL, and the offline verifier on
-## 1 million entries (see docs/performance.md)
+## bench: ingestion, detection and export benchmarks against PostgreSQL, and the offline
+## verifier on 1 million entries (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
 	$(BIN)/python bench/detection.py
+	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/verify.py
 
 ## verifier: dist/auditsvc-verify.pyz, the offline verifier in one file (auditsvc.core and
@@ -77,6 +80,13 @@ verifier:
 		'    sys.exit(main())' > $(PYZ_STAGE)/__main__.py
 	$(PYTHON) -m zipapp $(PYZ_STAGE) -o $(PYZ) -p '/usr/bin/env python3' -c
 	@echo "built $(PYZ): python3 $(PYZ) BUNDLE.zip --trusted-key VERIFIER_KEY"
+
+## messages: gather the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po and
+## compile it (needs GNU gettext; the compiled .mo is committed, so `make run` does not)
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docs
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale=zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var build dist

@@ -14,7 +14,8 @@ Run with ``make bench`` (or ``.venv/bin/python bench/verify.py --help``). One ru
 3. verifies it with ``fast`` (no entry signatures);
 4. times only SHA-256 over the same bytes: the entries file streamed out of
    the zip and hashed whole, and each line hashed on its own;
-5. prints a table and writes ``bench/results/verify-<date>.json``.
+5. times Ed25519 verification alone on one core (the ceiling of step 2);
+6. prints a table and writes ``bench/results/verify-<entries>-<time>.json``.
 
 Targets (issue 10): full verification at least 6,000 entries/s per core on
 all cores, ``--fast`` at least 60,000 entries/s. See docs/performance.md.
@@ -181,6 +182,16 @@ def build_bundle(path: Path, entries: int, key: SigningKey) -> None:
         archive.writestr("manifest.sig", b64encode(key.sign(data)) + "\n")
 
 
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        return platform.processor() or "?"
+
+
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -219,6 +230,27 @@ def timed_hashing(path: Path) -> dict[str, float]:
     }
 
 
+def timed_signatures(path: Path, key: SigningKey, count: int = 5000) -> dict[str, float]:
+    """Ed25519 verification alone, on this process's core: the ceiling of full verification."""
+    from auditsvc.core.canonical import b64decode_strict
+    from auditsvc.core.keys import verify_entry
+
+    pairs = []
+    with zipfile.ZipFile(path) as archive, archive.open("entries.jsonl") as stream:
+        for raw in stream:
+            record = json.loads(raw)
+            pairs.append(
+                (bytes.fromhex(record["leaf_hash"]), b64decode_strict(record["signature"]))
+            )
+            if len(pairs) == count:
+                break
+    verifier = key.verifier()
+    started = time.process_time()
+    for leaf, signature in pairs:
+        assert verify_entry(verifier, leaf, signature)
+    return {"signatures": count, "cpu_seconds": time.process_time() - started}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -239,13 +271,18 @@ def main() -> None:
     cores = options.jobs
 
     print(f"verifying {path.name} ({path.stat().st_size / 1e6:.0f} MB) on {cores} cores ...")
+    load_at_start = os.getloadavg()
     full = timed_verify(path, key, jobs=cores)
     fast = timed_verify(path, key, jobs=cores, fast=True)
     hashing = timed_hashing(path)
+    signatures = timed_signatures(path, key)
     n = full["entries"]
     results = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}",
+        # Other work on the machine slows the clock figures, not the per-CPU-second ones.
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": os.getloadavg(),
         "python": platform.python_version(),
         "entries": n,
         "bundle_bytes": path.stat().st_size,
@@ -262,16 +299,22 @@ def main() -> None:
             "entries_per_second": n / fast["seconds"],
             "per_cpu_second": n / fast["cpu_seconds"],
         },
+        "ed25519_verify_only": {
+            **signatures,
+            "per_cpu_second": signatures["signatures"] / signatures["cpu_seconds"],
+        },
         "sha256_only": {
             **hashing,
             "stream_entries_per_second": n / hashing["stream_seconds"],
             "per_line_entries_per_second": n / hashing["per_line_seconds"],
         },
     }
-    out = RESULTS_DIR / f"verify-{dt.date.today().isoformat()}.json"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    out = RESULTS_DIR / f"verify-{n}-{stamp}.json"
     out.write_text(json.dumps(results, indent=2))
 
     f, q, h = results["full"], results["fast"], results["sha256_only"]
+    e = results["ed25519_verify_only"]
     print(f"\n{'':34}{'seconds':>10}{'entries/s':>12}{'per core':>12}{'per CPU-s':>12}")
     print(
         f"{'full (signatures, all cores)':34}{f['seconds']:10.1f}{f['entries_per_second']:12,.0f}"
@@ -289,6 +332,9 @@ def main() -> None:
     print(
         f"{'SHA-256 of each line alone':34}{h['per_line_seconds']:10.1f}"
         f"{h['per_line_entries_per_second']:12,.0f}"
+    )
+    print(
+        f"{'Ed25519 verify alone (one core)':34}{'':10}{'':12}{'':12}{e['per_cpu_second']:12,.0f}"
     )
     print(f"\nresults: {out}")
 

@@ -4,6 +4,7 @@
 /api/v1/      partner software, account platforms, auditors, the public proofs
 /api/schema/  OpenAPI 3 schema; /api/docs/ and /api/redoc/ interactive documentation
 /verify/      the public letter check (no login): /verify/letters/<number>[.json]
+/i18n/setlang/  the language switch (Django's set_language: POST language=zh-hans|en)
 
 Every other path under /api/ answers a problem+json 404 (the last /api/ route),
 and Django's error pages are problem+json there too (the handlers below).
@@ -36,6 +37,9 @@ urlpatterns = [
     # Last: a path under /api/ that names no endpoint is a problem+json 404, not HTML.
     re_path(r"^api(?:/|$)", problems.api_not_found, name="api-not-found"),
 ]
+
+# The language switch in the admin's header: Django's set_language, a cookie.
+urlpatterns += [path("i18n/", include("django.conf.urls.i18n"))]
 
 # The public letter check: plain pages for residents and village doctors, not the API.
 urlpatterns += [

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from auditsvc.base.api.throttling import client_address
@@ -95,14 +97,16 @@ def _bearer_key(request) -> str | None:
     wait = _failure_window().retry_after(client_address(request))
     if wait is not None:
         raise exceptions.Throttled(
-            wait=wait, detail="Too many failed authentications from this address; retry later."
+            wait=wait,
+            # DRF joins this with its own "retry in N seconds" text: a str, not a lazy one.
+            detail=gettext("Too many failed authentications from this address; retry later."),
         )
     if len(header) != 2:
-        raise authentication_failed(request, "Send one key: 'Authorization: Bearer <key>'.")
+        raise authentication_failed(request, _("Send one key: 'Authorization: Bearer <key>'."))
     try:
         return header[1].decode("ascii")
     except UnicodeDecodeError:
-        raise authentication_failed(request, "Invalid key.") from None
+        raise authentication_failed(request, _("Invalid key.")) from None
 
 
 def _touch(model, obj) -> None:
@@ -126,7 +130,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if credential is None:
-            raise authentication_failed(request, "Unknown or revoked API key.")
+            raise authentication_failed(request, _("Unknown or revoked API key."))
         _touch(ApiCredential, credential)
         return PartnerPrincipal(credential.partner, credential), credential
 
@@ -146,14 +150,14 @@ class StaffTokenAuthentication(authentication.BaseAuthentication):
         if not key.startswith(STAFF_TOKEN_PREFIX):
             if key.startswith(PARTNER_KEY_PREFIX):
                 return None
-            raise authentication_failed(request, "Unknown or revoked API key.")
+            raise authentication_failed(request, _("Unknown or revoked API key."))
         token = (
             StaffToken.objects.select_related("user")
             .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if token is None:
-            raise authentication_failed(request, "Unknown or revoked API token.")
+            raise authentication_failed(request, _("Unknown or revoked API token."))
         _touch(StaffToken, token)
         return token.user, token
 

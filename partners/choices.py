@@ -7,17 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PartnerKind(models.TextChoices):
-    ENROLMENT_PARTNER = "enrolment_partner", "Enrolment partner"
-    ACCOUNT_PLATFORM = "account_platform", "Account platform"
+    ENROLMENT_PARTNER = "enrolment_partner", _("Enrolment partner")
+    ACCOUNT_PLATFORM = "account_platform", _("Account platform")
 
 
 class PartnerStatus(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    UNDER_REVIEW = "under_review", "Under review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SUSPENDED = "suspended", "Suspended"
-    REVOKED = "revoked", "Revoked"
+    APPLIED = "applied", _("Applied")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
 
 
 # The vetting workflow: from -> allowed destinations.
@@ -32,12 +32,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class DocumentType(models.TextChoices):
-    BUSINESS_LICENCE = "business_licence", "Business licence"
-    ENTRUSTMENT_AGREEMENT = "entrustment_agreement", "Entrustment agreement"
-    CONFIDENTIALITY_UNDERTAKING = "confidentiality_undertaking", "Confidentiality undertaking"
-    SECURITY_ASSESSMENT = "security_assessment", "Security assessment"
-    STAFF_LIST = "staff_list", "Staff list"
-    OTHER = "other", "Other"
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    ENTRUSTMENT_AGREEMENT = "entrustment_agreement", _("Entrustment agreement")
+    CONFIDENTIALITY_UNDERTAKING = "confidentiality_undertaking", _("Confidentiality undertaking")
+    SECURITY_ASSESSMENT = "security_assessment", _("Security assessment")
+    STAFF_LIST = "staff_list", _("Staff list")
+    OTHER = "other", _("Other")
 
 
 class Purpose(models.TextChoices):
@@ -59,9 +59,9 @@ class DataField(models.TextChoices):
 
 
 class AgentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    LEFT = "left", "Left the partner"
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left the partner")
 
 
 class Violation(models.TextChoices):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditsvc.base.errors import ServiceError
 
 
@@ -12,7 +14,7 @@ class PartnerError(ServiceError):
 class IllegalTransition(PartnerError):
     code = "illegal_transition"
     status = 409
-    title = "This vetting move is not allowed from the partner's current status."
+    title = _("This vetting move is not allowed from the partner's current status.")
 
 
 class MakerCheckerRefused(PartnerError):
@@ -20,7 +22,7 @@ class MakerCheckerRefused(PartnerError):
 
     code = "maker_checker"
     status = 403
-    title = "Whoever registered, documented or reviewed a partner cannot also approve it."
+    title = _("Whoever registered, documented or reviewed a partner cannot also approve it.")
 
 
 #: The former name, from when only the reviewer was barred.
@@ -30,39 +32,39 @@ SameReviewer = MakerCheckerRefused
 class NotPermitted(PartnerError):
     code = "not_permitted"
     status = 403
-    title = "You do not hold the permission this action needs."
+    title = _("You do not hold the permission this action needs.")
 
 
 class DocumentsIncomplete(PartnerError):
     code = "documents_incomplete"
     status = 409
-    title = "A required qualification document is missing or expired."
+    title = _("A required qualification document is missing or expired.")
 
 
 class ReasonRequired(PartnerError):
     code = "reason_required"
-    title = "Give a reason for this decision."
+    title = _("Give a reason for this decision.")
 
 
 class CredentialRevoked(PartnerError):
     code = "credential_revoked"
     status = 409
-    title = "This credential is already revoked."
+    title = _("This credential is already revoked.")
 
 
 class AuthorisationRevoked(PartnerError):
     code = "authorisation_revoked"
     status = 409
-    title = "This authorisation is already revoked."
+    title = _("This authorisation is already revoked.")
 
 
 class LetterNotIssuable(PartnerError):
     code = "letter_not_issuable"
     status = 409
-    title = "A letter can be issued only from a current authorisation of an approved partner."
+    title = _("A letter can be issued only from a current authorisation of an approved partner.")
 
 
 class LetterRevoked(PartnerError):
     code = "letter_revoked"
     status = 409
-    title = "This letter is already revoked."
+    title = _("This letter is already revoked.")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.core.documents import LETTER
 
@@ -37,11 +38,11 @@ class Partner(models.Model):
         max_length=16,
         unique=True,
         editable=False,
-        help_text="Short code used by the API and as the partner's log id (P0001).",
+        help_text=_("Short code used by the API and as the partner's log id (P0001)."),
     )
     legal_name = models.CharField(max_length=200)
     uscc = models.CharField(
-        "unified social credit code", max_length=18, unique=True, validators=[validate_uscc]
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
     kind = models.CharField(max_length=32, choices=PartnerKind.choices)
     parent = models.ForeignKey(
@@ -50,12 +51,12 @@ class Partner(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="subcontractors",
-        help_text="Set for a sub-contractor; it still needs its own approval.",
+        help_text=_("Set for a sub-contractor; it still needs its own approval."),
     )
     contact_name = models.CharField(max_length=100)
     contact_email = models.EmailField()
-    dpo_name = models.CharField("data-protection officer", max_length=100)
-    dpo_email = models.EmailField("data-protection officer e-mail")
+    dpo_name = models.CharField(_("data-protection officer"), max_length=100)
+    dpo_email = models.EmailField(_("data-protection officer e-mail"))
     address = models.TextField()
     status = models.CharField(
         max_length=32, choices=PartnerStatus.choices, default=PartnerStatus.APPLIED, editable=False
@@ -115,12 +116,12 @@ class QualificationDocument(models.Model):
     """A document the partner handed in to prove who it is; its SHA-256 pins the file."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="documents")
-    doc_type = models.CharField("type", max_length=40, choices=DocumentType.choices)
+    doc_type = models.CharField(_("type"), max_length=40, choices=DocumentType.choices)
     file = models.FileField(upload_to=document_upload_to)
     sha256 = models.CharField(max_length=64, editable=False)
     issued_on = models.DateField()
     expires_on = models.DateField(
-        null=True, blank=True, help_text="Leave empty if it never expires."
+        null=True, blank=True, help_text=_("Leave empty if it never expires.")
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,7 +155,7 @@ class VettingDecision(models.Model):
     reason = models.TextField()
     decided_at = models.DateTimeField(default=timezone.now)
     ledger_seq = models.BigIntegerField(
-        null=True, help_text="Seq of the bureau-log entry that records this decision."
+        null=True, help_text=_("Seq of the bureau-log entry that records this decision.")
     )
 
     class Meta:
@@ -174,33 +175,35 @@ class Authorisation(models.Model):
     # The bureau's own reference for the decision (its file number), typed by staff.
     # Residents check the number of a Letter issued from it, which the service draws.
     letter_number = models.CharField(
-        "bureau reference",
+        _("bureau reference"),
         max_length=64,
         unique=True,
-        help_text="The bureau's own file number of this authorisation. Residents check the "
-        "number printed on a letter issued from it, which the service generates.",
+        help_text=_(
+            "The bureau's own file number of this authorisation. Residents check the "
+            "number printed on a letter issued from it, which the service generates."
+        ),
     )
     regions = models.JSONField(
         validators=[validate_region_list],
-        help_text="Division codes or their 2- and 4-digit prefixes.",
+        help_text=_("Division codes or their 2- and 4-digit prefixes."),
     )
-    purposes = models.JSONField(help_text="Purposes from the fixed list.")
-    fields = models.JSONField(help_text="Data fields the partner may read.")
+    purposes = models.JSONField(help_text=_("Purposes from the fixed list."))
+    fields = models.JSONField(help_text=_("Data fields the partner may read."))
     valid_from = models.DateField()
-    valid_until = models.DateField(help_text="Inclusive, Asia/Shanghai.")
-    hours_start = models.TimeField(default=dt.time(8, 0), help_text="Asia/Shanghai.")
-    hours_end = models.TimeField(default=dt.time(18, 0), help_text="Asia/Shanghai, exclusive.")
+    valid_until = models.DateField(help_text=_("Inclusive, Asia/Shanghai."))
+    hours_start = models.TimeField(default=dt.time(8, 0), help_text=_("Asia/Shanghai."))
+    hours_end = models.TimeField(default=dt.time(18, 0), help_text=_("Asia/Shanghai, exclusive."))
     daily_cap_per_agent = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Identity accesses per agent per day; empty for no cap.",
+        help_text=_("Identity accesses per agent per day; empty for no cap."),
     )
     daily_cap_per_partner = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Identity accesses per partner per day; empty for no cap.",
+        help_text=_("Identity accesses per partner per day; empty for no cap."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,7 +251,7 @@ class Agent(models.Model):
     code = models.CharField(
         max_length=32,
         validators=[
-            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", "Letters, digits, . _ - only.")
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Letters, digits, . _ - only."))
         ],
     )
     name = models.CharField(max_length=100)
@@ -289,7 +292,7 @@ class AgentStatusChange(models.Model):
     )
     reason = models.TextField()
     ledger_seq = models.BigIntegerField(
-        null=True, help_text="Seq of the bureau-log entry that records this change."
+        null=True, help_text=_("Seq of the bureau-log entry that records this change.")
     )
 
     class Meta:
@@ -306,14 +309,14 @@ class ApiCredential(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="credentials")
     label = models.CharField(max_length=100)
     prefix = models.CharField(
-        max_length=20, editable=False, help_text="Start of the key, to recognise it."
+        max_length=20, editable=False, help_text=_("Start of the key, to recognise it.")
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_test = models.BooleanField(
-        "test key",
+        _("test key"),
         default=False,
         editable=False,
-        help_text="A test key's records go to the partner's test log, never into evidence.",
+        help_text=_("A test key's records go to the partner's test log, never into evidence."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -338,8 +341,8 @@ class ApiCredential(models.Model):
     class Meta:
         ordering = ["partner", "-created_at"]
         # What staff call it everywhere they read it; "credential" stays in the code.
-        verbose_name = "API key"
-        verbose_name_plural = "API keys"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.label})"
@@ -364,7 +367,7 @@ class StaffToken(models.Model):
 
     class Meta:
         ordering = ["user", "-created_at"]
-        verbose_name = "personal API token"
+        verbose_name = _("personal API token")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
@@ -389,9 +392,9 @@ class Letter(models.Model):
     authorisation = models.ForeignKey(
         Authorisation, on_delete=models.PROTECT, related_name="letters"
     )
-    document = models.JSONField(editable=False, help_text="The signed document, as signed.")
+    document = models.JSONField(editable=False, help_text=_("The signed document, as signed."))
     key_id = models.CharField(max_length=8, editable=False)
-    signature = models.CharField(max_length=100, editable=False, help_text="Base64 Ed25519.")
+    signature = models.CharField(max_length=100, editable=False, help_text=_("Base64 Ed25519."))
     issued_at = models.DateTimeField(default=timezone.now, editable=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -401,7 +404,9 @@ class Letter(models.Model):
         editable=False,
     )
     ledger_seq = models.BigIntegerField(
-        null=True, editable=False, help_text="Seq of the bureau-log entry that records the issue."
+        null=True,
+        editable=False,
+        help_text=_("Seq of the bureau-log entry that records the issue."),
     )
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(

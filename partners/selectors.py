@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import DocumentType, PartnerStatus, Violation, violations_in_order
 from .models import SHANGHAI, Authorisation, Partner, QualificationDocument, VettingDecision
@@ -65,10 +66,10 @@ class DocumentGap:
         except ValueError:
             name = self.doc_type
         if self.problem == "expired":
-            return f"{name}: expired on {self.day.isoformat()}"
+            return _("%(document)s: expired on %(day)s") % {"document": name, "day": self.day}
         if self.problem == "not_yet_valid":
-            return f"{name}: not valid before {self.day.isoformat()}"
-        return f"{name}: missing"
+            return _("%(document)s: not valid before %(day)s") % {"document": name, "day": self.day}
+        return _("%(document)s: missing") % {"document": name}
 
 
 def partner_document_gaps(partner: Partner, *, on: dt.date | None = None) -> list[DocumentGap]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.identities import is_division_code
 
@@ -27,23 +28,27 @@ def validate_uscc(value: str) -> None:
     """
     if not isinstance(value, str) or not _USCC_RE.match(value):
         raise ValidationError(
-            "A unified social credit code is 18 characters of 0-9 and A-Y without I, O, S, V, Z.",
+            _(
+                "A unified social credit code is 18 characters of 0-9 and A-Y without I, O, S, V, Z."  # noqa: E501
+            ),
             code="invalid_uscc_format",
         )
     if not is_division_code(value[2:8]):
         raise ValidationError(
-            "Characters 3-8 of the code must be an administrative division code.",
+            _("Characters 3-8 of the code must be an administrative division code."),
             code="invalid_uscc_region",
         )
     if uscc_check_char(value[:17]) != value[17]:
-        raise ValidationError("The check character does not match.", code="invalid_uscc_checksum")
+        raise ValidationError(
+            _("The check character does not match."), code="invalid_uscc_checksum"
+        )
 
 
 def validate_division_code(value: str) -> None:
     """A 6-digit administrative division code (GB/T 2260)."""
     if not is_division_code(value):
         raise ValidationError(
-            "%(value)s is not a 6-digit administrative division code.",
+            _("%(value)s is not a 6-digit administrative division code."),
             code="invalid_region_code",
             params={"value": value},
         )
@@ -52,11 +57,11 @@ def validate_division_code(value: str) -> None:
 def validate_region_list(value: list[str]) -> None:
     """Authorised regions: 6-digit codes or their 2- and 4-digit prefixes."""
     if not isinstance(value, list) or not value:
-        raise ValidationError("List at least one region.", code="regions_required")
+        raise ValidationError(_("List at least one region."), code="regions_required")
     bad = [code for code in value if not is_division_code(code, allow_prefix=True)]
     if bad:
         raise ValidationError(
-            "Not a division code or a 2- or 4-digit prefix: %(bad)s",
+            _("Not a division code or a 2- or 4-digit prefix: %(bad)s"),
             code="invalid_region_code",
             params={"bad": ", ".join(map(str, bad))},
         )

@@ -11,7 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from queue import Empty
+
+from kombu import Connection
+
+from config.broker import Transport
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,3 +48,53 @@ def test_sending_a_task_with_the_file_broker_leaves_nothing_in_the_working_direc
     assert list(cwd.iterdir()) == []
     assert (var / "celery-broker" / "control").is_dir()
     assert list((var / "celery-broker" / "queue").iterdir())  # the task is queued there
+
+
+def _file_connection(folder: Path) -> Connection:
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+    }
+    for path in options.values():
+        Path(path).mkdir(parents=True, exist_ok=True)
+    return Connection("filesystem://", transport=Transport, transport_options=options)
+
+
+def test_a_worker_reading_while_messages_are_written_gets_each_one_whole(tmp_path):
+    # kombu's own transport writes into a file a worker may already have taken:
+    # the worker read it empty and stopped on a JSONDecodeError under make run.
+    count = 3000
+    received: list[int] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def consume() -> None:
+        with _file_connection(tmp_path) as connection:
+            queue = connection.SimpleQueue("race")
+            try:
+                while len(received) < count:
+                    try:
+                        message = queue.get(timeout=0.01)
+                    except Empty:
+                        if done.is_set() and not os.listdir(tmp_path / "queue"):
+                            return
+                        continue
+                    received.append(message.payload["n"])
+                    message.ack()
+            except BaseException as exc:  # the assertion below reports it
+                errors.append(exc)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    with _file_connection(tmp_path) as connection:
+        queue = connection.SimpleQueue("race")
+        for n in range(count):
+            queue.put({"n": n})
+    done.set()
+    reader.join(timeout=120)
+
+    assert errors == []
+    assert sorted(received) == list(range(count))
+    assert not [name for name in os.listdir(tmp_path / "queue") if name.endswith(".part")]

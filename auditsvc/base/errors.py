@@ -9,13 +9,15 @@ detail and code, commands print it. Clients depend on the codes.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ServiceError(Exception):
     """Base of every domain error of the service."""
 
     code = "service_error"
     status = 400
-    title = "The request cannot be carried out."
+    title = _("The request cannot be carried out.")
 
     def __init__(self, detail: str | None = None, *, field: str | None = None) -> None:
         self.detail = detail or self.title
@@ -26,7 +28,7 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     code = "not_found"
     status = 404
-    title = "Not found."
+    title = _("Not found.")
 
 
 class ValidationFailed(ServiceError):
@@ -39,11 +41,13 @@ class ValidationFailed(ServiceError):
 
     code = "validation_error"
     status = 400
-    title = "The request is malformed; nothing was recorded."
+    title = _("The request is malformed; nothing was recorded.")
 
     def __init__(
         self, errors: list[dict[str, str]], detail: str | None = None, *, total: int = 0
     ) -> None:
         self.total = max(total, len(errors))
-        super().__init__(detail or f"{self.total} field(s) are invalid; nothing was recorded.")
+        super().__init__(
+            detail or _("%(n)s field(s) are invalid; nothing was recorded.") % {"n": self.total}
+        )
         self.errors = errors

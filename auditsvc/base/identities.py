@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 RESIDENT_ID_SCHEME = "cn-resident-id"
 SCHEMES = (RESIDENT_ID_SCHEME,)
@@ -111,25 +112,25 @@ def normalise_resident_id(value: object) -> str:
     ``invalid_checksum``. The message never contains the value.
     """
     if type(value) is not str:
-        raise IdentityError("invalid_type", "Must be a string of 18 characters.")
+        raise IdentityError("invalid_type", _("Must be a string of 18 characters."))
     number = value.strip().upper()
     if not _ID_RE.fullmatch(number):
         raise IdentityError(
-            "invalid_format", "Must be 17 digits followed by a digit or X (18 characters)."
+            "invalid_format", _("Must be 17 digits followed by a digit or X (18 characters).")
         )
     if number[:2] not in PROVINCE_CODES:
         raise IdentityError(
-            "invalid_region", "The administrative division code is not a valid province."
+            "invalid_region", _("The administrative division code is not a valid province.")
         )
     born = number[6:14]
     try:
         dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
     except ValueError:
-        raise IdentityError("invalid_birth_date", "The birth date is not a real date.") from None
+        raise IdentityError("invalid_birth_date", _("The birth date is not a real date.")) from None
     if born < "18800101" or born > _today_digits():
-        raise IdentityError("invalid_birth_date", "The birth date is out of range.")
+        raise IdentityError("invalid_birth_date", _("The birth date is out of range."))
     if _ID_CHECK[_weighted_sum(number[:17]) % 11] != number[17]:
-        raise IdentityError("invalid_checksum", "The check character does not match.")
+        raise IdentityError("invalid_checksum", _("The check character does not match."))
     return number
 
 
@@ -224,7 +225,10 @@ def pseudonym(kind: str, value: str) -> str:
 def resident_identity(scheme: object, value: object) -> Identity:
     """Validate a resident identity and return what may be stored of it."""
     if scheme != RESIDENT_ID_SCHEME:
-        raise IdentityError("unknown_scheme", f"Scheme must be one of: {', '.join(SCHEMES)}.")
+        raise IdentityError(
+            "unknown_scheme",
+            _("Scheme must be one of: %(schemes)s.") % {"schemes": ", ".join(SCHEMES)},
+        )
     number = normalise_resident_id(value)
     return Identity(
         identity_ref=pseudonym(RESIDENT_ID_SCHEME, number),
@@ -236,13 +240,13 @@ def resident_identity(scheme: object, value: object) -> Identity:
 def normalise_phone(value: object) -> str:
     """Digits of a phone number with an optional leading +; mainland numbers get +86."""
     if not isinstance(value, str):
-        raise IdentityError("invalid_type", "Must be a string.")
+        raise IdentityError("invalid_type", _("Must be a string."))
     compact = re.sub(r"[\s\-().]", "", value)
     if compact.startswith("00"):
         # "00" is the international call prefix: 0086139... is +86139...
         compact = "+" + compact[2:]
     if not _PHONE_RE.fullmatch(compact):
-        raise IdentityError("invalid_format", "Must be a phone number of 5 to 15 digits.")
+        raise IdentityError("invalid_format", _("Must be a phone number of 5 to 15 digits."))
     if not compact.startswith("+"):
         if len(compact) == 11 and compact[0] == "1":
             compact = "+86" + compact  # a mainland mobile number
@@ -264,7 +268,7 @@ def account_ref(platform_code: str, value: object) -> str:
     """Pseudonym of an account id at one platform (ids of two platforms may collide)."""
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise IdentityError(
-            "invalid_format", "Must be a non-empty string of at most 200 characters."
+            "invalid_format", _("Must be a non-empty string of at most 200 characters.")
         )
     return pseudonym("account", f"{platform_code}:{value.strip()}")
 
@@ -273,6 +277,6 @@ def device_ref(value: object) -> str:
     """Pseudonym of a device identifier (any opaque string of 1-200 characters)."""
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise IdentityError(
-            "invalid_format", "Must be a non-empty string of at most 200 characters."
+            "invalid_format", _("Must be a non-empty string of at most 200 characters.")
         )
     return pseudonym("device", value.strip())

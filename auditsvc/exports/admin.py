@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from auditsvc.base.errors import ServiceError
 from auditsvc.ledger.models import BUREAU_LOG_ID
@@ -113,12 +114,21 @@ class ExportAdmin(admin.ModelAdmin):
     list_select_related = ("requested_by",)
     list_filter = ("status",)
     search_fields = ("log_id",)
+    search_help_text = _("A partner's name or code, or bureau.")
     actions = None
 
     def get_queryset(self, request):
         # The partner's name in the same query, for the list's words (no query per row).
         name = Partner.objects.filter(code=OuterRef("log_id")).values("legal_name")[:1]
         return super().get_queryset(request).annotate(partner_name=Subquery(name))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            # A partner's name finds its logs too (the list shows names, not only codes).
+            codes = Partner.objects.filter(legal_name__icontains=search_term.strip()).values("code")
+            queryset |= self.get_queryset(request).filter(log_id__in=codes)
+        return queryset, duplicates
 
     @admin.display(description=_("asked at"), ordering="created_at")
     def asked_at(self, export: Export) -> str:
@@ -131,7 +141,10 @@ class ExportAdmin(admin.ModelAdmin):
     @admin.display(description=_("period (Beijing time)"))
     def period(self, export: Export) -> str:
         return format_html(
-            "{} to {}", compact_time(export.range_from), compact_time(export.range_to)
+            "{} {} {}",
+            compact_time(export.range_from),
+            pgettext("time range", "to"),
+            compact_time(export.range_to),
         )
 
     @admin.display(description=_("status"), ordering="status")

@@ -19,7 +19,7 @@ details it leaves open are fixed here, for the offline verifier:
   ``valid_from`` is not after ``created_at``, oldest first.
 - ``manifest.sig`` is Ed25519 over the manifest's RFC 8785 bytes (exactly the
   bytes of ``manifest.json``), by the key named in the manifest's ``key_id``.
-- Zip: deflate (level 6), every member dated ``created_at`` (UTC, to the
+- Zip: deflate (level 1), every member dated ``created_at`` (UTC, to the
   even second, as zip stores it), Unix mode 0644.
 
 Determinism: the tree size N, ``created_at`` and the manifest's key are fixed
@@ -35,13 +35,12 @@ their lines are built from the stored canonical text without parsing it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auditsvc.base.actors import actor_fields
@@ -53,8 +52,10 @@ from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.keys import entry_signing_key, load_private_keys
 from auditsvc.ledger.models import LedgerEntry, PublishedKey, SignedCheckpoint
 from auditsvc.ledger.selectors import consistency_proof, log_get, range_nodes
+from auditsvc.ledger.services import log_for_update
 from partners.models import Partner
 
+from .archive import BundleZip
 from .errors import ExportError, InvalidPreviousSize, InvalidRange, UnknownLog
 
 __all__ = [
@@ -86,18 +87,27 @@ class BundleSnapshot:
 def bundle_snapshot(log_id: str) -> BundleSnapshot:
     """Fix an export's tree size and time now: the log's size, signing a checkpoint if none has it.
 
-    Raises ``UnknownLog`` when the log does not exist.
+    Taken under the lock on the log's head, which appends hold until they
+    commit: an append in flight, whose ``recorded_at`` may already be in the
+    past, is waited for, and every later one is recorded at or after
+    ``created_at``. So with ``to <= created_at`` (``check_request``) every
+    entry of the range is below the tree size, and a bundle asked for up to
+    "now" cannot miss one committed a moment later. Raises ``UnknownLog``
+    when the log does not exist.
     """
     try:
-        log = log_get(log_id)
+        log_get(log_id)
     except NotFound:
         raise UnknownLog(f"There is no log {log_id!r}.", field="log") from None
-    checkpoint = SignedCheckpoint.objects.filter(log_id=log_id, size=log.size).first()
-    if checkpoint is None:
-        # Signs the head as it is now, which may have grown since: N is the checkpoint's size.
-        checkpoint = checkpoint_sign(log_id)
+    with transaction.atomic():
+        log = log_for_update(log_id)
+        checkpoint = SignedCheckpoint.objects.filter(log_id=log_id, size=log.size).first()
+        if checkpoint is None:
+            # The head cannot move while it is locked: this signs exactly log.size.
+            checkpoint = checkpoint_sign(log_id)
+        created_at = timezone.now()
     return BundleSnapshot(
-        tree_size=checkpoint.size, created_at=timezone.now(), key_id=entry_signing_key().key_id
+        tree_size=checkpoint.size, created_at=created_at, key_id=entry_signing_key().key_id
     )
 
 
@@ -145,55 +155,51 @@ def _line(canonical: str, leaf_hash: bytes, signature: bytes, key_id: str) -> st
 _COLUMNS = ("seq", "canonical", "leaf_hash", "signature", "key_id")
 
 
+# PostgreSQL builds the lines itself, in its own process (the other core), exactly as
+# _line does: the stored canonical text, lower-case hex, base64 without line breaks.
+_PG_CHUNK_SQL = """
+SELECT count(*), min(seq), max(seq), string_agg(
+    '{"entry":' || canonical || ',"key_id":"' || key_id || '","leaf_hash":"'
+    || encode(leaf_hash, 'hex') || '","signature":"'
+    || translate(encode(signature, 'base64'), E'\\n', '') || E'"}\\n', '' ORDER BY seq)
+FROM (
+    SELECT seq, canonical, key_id, leaf_hash, signature FROM {table}
+    WHERE log_id = %s AND seq >= %s AND seq <= %s ORDER BY seq LIMIT %s
+) AS chunk
+"""
+
+
+def _chunk_rows(log_id: str, first: int, b: int) -> tuple[int, int | None, int | None, str]:
+    """``(count, first seq, last seq, text)`` of up to ``CHUNK`` entries from seq ``first``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_CHUNK_SQL.replace("{table}", LedgerEntry._meta.db_table),
+                [log_id, first, b, CHUNK],
+            )
+            count, low, high, text = cursor.fetchone()
+        return count, low, high, text or ""
+    rows = list(
+        LedgerEntry.objects.filter(log_id=log_id, seq__gte=first, seq__lte=b)
+        .order_by("seq")
+        .values_list(*_COLUMNS)[:CHUNK]
+    )
+    if not rows:
+        return 0, None, None, ""
+    return len(rows), rows[0][0], rows[-1][0], "".join([_line(*row[1:]) for row in rows])
+
+
 def _entry_lines(log_id: str, a: int, b: int) -> Any:
-    """Yield chunks of entries.jsonl text for seqs a..b, one query per ``CHUNK`` entries."""
+    """Yield ``(count, text)`` chunks of entries.jsonl for seqs a..b, one query per chunk."""
     expected = a
     while expected <= b:
-        rows = list(
-            LedgerEntry.objects.filter(log_id=log_id, seq__gte=expected, seq__lte=b)
-            .order_by("seq")
-            .values_list(*_COLUMNS)[:CHUNK]
-        )
-        if not rows or rows[0][0] != expected or rows[-1][0] != expected + len(rows) - 1:
+        count, low, high, text = _chunk_rows(log_id, expected, b)
+        if not count or low != expected or high != expected + count - 1:
             raise ExportError(
                 f"Log {log_id} has a gap after seq {expected - 1}: run manage.py verify_ledger."
             )
-        expected += len(rows)
-        yield len(rows), "".join([_line(*row[1:]) for row in rows])
-
-
-class _Zip:
-    """A deterministic zip writer that keeps the SHA-256 of every member it writes."""
-
-    def __init__(self, out: BinaryIO, created_at: dt.datetime) -> None:
-        utc = created_at.astimezone(dt.UTC)
-        self.date_time = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
-        self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-        self.digests: dict[str, str] = {}
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=self.date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.create_system = 3  # Unix, whatever the platform writing it
-        info.external_attr = 0o100644 << 16
-        return info
-
-    def write(self, name: str, data: bytes) -> None:
-        self.digests[name] = hashlib.sha256(data).hexdigest()
-        self.zip.writestr(self._info(name), data)
-
-    def stream(self, name: str, chunks: Any) -> None:
-        """Write ``name`` from an iterable of byte chunks."""
-        digest = hashlib.sha256()
-        # zip64 always for streamed members: their size is unknown until the end.
-        with self.zip.open(self._info(name), "w", force_zip64=True) as member:
-            for chunk in chunks:
-                digest.update(chunk)
-                member.write(chunk)
-        self.digests[name] = digest.hexdigest()
-
-    def close(self) -> None:
-        self.zip.close()
+        expected += count
+        yield count, text
 
 
 def _record_lines(log_id: str, seqs: list[int]) -> bytes:
@@ -305,7 +311,7 @@ def write_bundle(
     report = progress or (lambda done, total: None)
     report(0, count)
 
-    archive = _Zip(out, created_at)
+    archive = BundleZip(out, created_at)
     done = 0
 
     def entries() -> Any:

@@ -7,6 +7,8 @@ the record is kept and the breach returned as ``violations``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditsvc.base.errors import NotFound, ServiceError
 
 
@@ -17,18 +19,18 @@ class IngestionError(ServiceError):
 class WrongPartnerKind(IngestionError):
     code = "wrong_partner_kind"
     status = 403
-    title = "This endpoint is for another kind of partner."
+    title = _("This endpoint is for another kind of partner.")
 
 
 class SessionNotFound(NotFound):
     code = "session_not_found"
-    title = "You have no session with this id."
+    title = _("You have no session with this id.")
 
 
 class SessionAlreadyClosed(IngestionError):
     code = "session_already_closed"
     status = 409
-    title = "This session was already closed with another time or outcome."
+    title = _("This session was already closed with another time or outcome.")
 
 
 class IdempotencyConflict(IngestionError):
@@ -36,11 +38,14 @@ class IdempotencyConflict(IngestionError):
 
     code = "idempotency_conflict"
     status = 409
-    title = "A client id was reused for different content; nothing was recorded."
+    title = _("A client id was reused for different content; nothing was recorded.")
 
     def __init__(self, errors: list[dict]) -> None:
         super().__init__(
-            f"{len(errors)} record(s) reuse a client id with different content; nothing was "
-            "recorded. Resend exactly what was sent before, or give new records new ids."
+            _(
+                "%(n)s record(s) reuse a client id with different content; nothing was "
+                "recorded. Resend exactly what was sent before, or give new records new ids."
+            )
+            % {"n": len(errors)}
         )
         self.errors = errors

@@ -12,6 +12,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from auditsvc.ledger.models import LedgerEntry
 from partners.choices import Purpose
@@ -23,7 +24,7 @@ class TestRecordMixin(models.Model):
 
     test = models.BooleanField(
         default=False,
-        help_text="Reported with a test key: kept in the partner's test log, never evidence.",
+        help_text=_("Reported with a test key: kept in the partner's test log, never evidence."),
     )
 
     class Meta:
@@ -68,7 +69,7 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
     id_region_code = models.CharField(max_length=6)
     birth_year = models.PositiveSmallIntegerField()
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
-    region_code = models.CharField(max_length=6, help_text="Where the enrolment happens.")
+    region_code = models.CharField(max_length=6, help_text=_("Where the enrolment happens."))
     device_ref = models.CharField(max_length=64)
     consent_ref = models.CharField(max_length=200, blank=True)
     opened_at = models.DateTimeField()
@@ -94,7 +95,10 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
 
     def __str__(self) -> str:
         # The log it is in (P0001, or P0001T for a test record) and the partner's own id.
-        return f"{self.partner.log_id_for(test=self.test)} session {self.client_session_id}"
+        return _("%(log)s session %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_session_id,
+        }
 
 
 class AccessEvent(TestRecordMixin, ViolationsMixin):
@@ -138,7 +142,10 @@ class AccessEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.log_id_for(test=self.test)} access {self.client_event_id}"
+        return _("%(log)s access %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_event_id,
+        }
 
 
 class AccountEvent(TestRecordMixin, ViolationsMixin):
@@ -149,10 +156,10 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
     """
 
     class Action(models.TextChoices):
-        OPENED = "opened", _("Opened")
+        OPENED = "opened", pgettext_lazy("account action", "Opened")
         IDENTITY_BOUND = "identity_bound", _("Identity bound")
         LIMIT_RAISED = "limit_raised", _("Transfer limit raised")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("account action", "Closed")
 
     class Channel(models.TextChoices):
         E_CARD_ACTIVATION = "e_card_activation", _("E-card activation")
@@ -192,7 +199,10 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.log_id_for(test=self.test)} account event {self.client_event_id}"
+        return _("%(log)s account event %(id)s") % {
+            "log": self.partner.log_id_for(test=self.test),
+            "id": self.client_event_id,
+        }
 
 
 class DailyAccessCount(TestRecordMixin):

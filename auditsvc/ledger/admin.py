@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.core import keys as core_keys
 from auditsvc.core import merkle
@@ -47,7 +48,7 @@ class LedgerReadOnlyAdmin(admin.ModelAdmin):
 class KindFilter(admin.SimpleListFilter):
     """Entries of one kind; the choices are the registered kinds (no DISTINCT over the table)."""
 
-    title = "kind"
+    title = _("kind")
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
@@ -79,14 +80,15 @@ def log_filter_url(model_name: str, log_id: str) -> str:
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(LedgerReadOnlyAdmin):
-    list_display = ("log_id", "seq", "kind", "recorded_at", "key_id")
+    # "log_display", not "log_id": Django labels a foreign key's column name by itself ("Log id").
+    list_display = ("log_display", "seq", "kind", "recorded_at", "key_id")
     list_filter = ("log", KindFilter, ("recorded_at", admin.DateFieldListFilter))
     ordering = ("log", "-seq")
     # Exact matches on indexed columns only: a receipt ("P0001#41"), a log id, a kind.
     search_fields = ("=log__log_id", "=kind")
-    search_help_text = "A receipt (P0001#41), a log id (P0001, bureau) or an entry kind."
+    search_help_text = _("A receipt (P0001#41), a log id (P0001, bureau) or an entry kind.")
     fields = (
-        "log_id",
+        "log_display",
         "seq",
         "kind",
         "recorded_at",
@@ -134,56 +136,56 @@ class LedgerEntryAdmin(LedgerReadOnlyAdmin):
             raise Http404(f"No entry {log_id}#{seq}.")
         return HttpResponseRedirect(reverse("admin:ledger_ledgerentry_change", args=[pk]))
 
-    @admin.display(description="log", ordering="log")
-    def log_id(self, entry: LedgerEntry) -> str:
+    @admin.display(description=_("log"), ordering="log")
+    def log_display(self, entry: LedgerEntry) -> str:
         return entry.log_id
 
-    @admin.display(description="entry (RFC 8785 canonical JSON, shown indented)")
+    @admin.display(description=_("entry (RFC 8785 canonical JSON, shown indented)"))
     def entry_json(self, entry: LedgerEntry):
         return _pre(json.dumps(json.loads(entry.canonical), indent=2, ensure_ascii=False))
 
-    @admin.display(description="leaf hash (hex)")
+    @admin.display(description=_("leaf hash (hex)"))
     def leaf_hash_hex(self, entry: LedgerEntry) -> str:
         return bytes(entry.leaf_hash).hex()
 
-    @admin.display(description="signature (base64)")
+    @admin.display(description=_("signature (base64)"))
     def signature_base64(self, entry: LedgerEntry) -> str:
         return b64encode(entry.signature)
 
-    @admin.display(description="signature verifies")
+    @admin.display(description=_("signature verifies"))
     def signature_verifies(self, entry: LedgerEntry) -> str:
         row = PublishedKey.objects.filter(pk=entry.key_id).first()
         if row is None:
-            return f"NO: key {entry.key_id} is not published"
+            return _("NO: key %(key_id)s is not published") % {"key_id": entry.key_id}
         try:
             verifier = core_keys.VerifierKey.from_string(row.verifier_key)
         except core_keys.KeyFormatError:
-            return f"NO: the published key {entry.key_id} is malformed"
+            return _("NO: the published key %(key_id)s is malformed") % {"key_id": entry.key_id}
         leaf = merkle.leaf_hash(entry.canonical.encode("utf-8"))
         if leaf != bytes(entry.leaf_hash):
-            return "NO: the leaf hash does not match the canonical text"
+            return _("NO: the leaf hash does not match the canonical text")
         if core_keys.verify_entry(verifier, leaf, bytes(entry.signature)):
-            return f"yes, by {row.name} ({row.key_id})"
-        return "NO: the signature does not verify"
+            return _("yes, by %(name)s (%(key_id)s)") % {"name": row.name, "key_id": row.key_id}
+        return _("NO: the signature does not verify")
 
 
 @admin.register(SignedCheckpoint)
 class SignedCheckpointAdmin(LedgerReadOnlyAdmin):
-    list_display = ("log_id", "size", "signed_at", "key_ids")
+    list_display = ("log_display", "size", "signed_at", "key_ids")
     list_filter = ("log",)
     ordering = ("log", "-size", "-signed_at")
-    fields = ("log_id", "size", "root_hash_base64", "signed_at", "key_ids", "signed_note")
+    fields = ("log_display", "size", "root_hash_base64", "signed_at", "key_ids", "signed_note")
     readonly_fields = fields
 
-    @admin.display(description="log", ordering="log")
-    def log_id(self, checkpoint: SignedCheckpoint) -> str:
+    @admin.display(description=_("log"), ordering="log")
+    def log_display(self, checkpoint: SignedCheckpoint) -> str:
         return checkpoint.log_id
 
-    @admin.display(description="root hash (base64)")
+    @admin.display(description=_("root hash (base64)"))
     def root_hash_base64(self, checkpoint: SignedCheckpoint) -> str:
         return b64encode(checkpoint.root_hash)
 
-    @admin.display(description="signed note")
+    @admin.display(description=_("signed note"))
     def signed_note(self, checkpoint: SignedCheckpoint):
         return _pre(checkpoint.note)
 
@@ -202,7 +204,7 @@ class PublishedKeyAdmin(LedgerReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="private key on this server", boolean=True)
+    @admin.display(description=_("private key on this server"), boolean=True)
     def private_key_here(self, key: PublishedKey) -> bool:
         try:
             return private_key_present(key.key_id)
@@ -217,10 +219,12 @@ class LogAdmin(LedgerReadOnlyAdmin):
     fields = ("log_id", "size", "last_recorded_at", "created_at", "links")
     readonly_fields = fields
 
-    @admin.display(description="entries and checkpoints")
+    @admin.display(description=_("entries and checkpoints"))
     def links(self, log: Log) -> str:
         return format_html(
-            '<a href="{}">Entries</a> · <a href="{}">Checkpoints</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             log_filter_url("ledgerentry", log.log_id),
+            _("Entries"),
             log_filter_url("signedcheckpoint", log.log_id),
+            _("Checkpoints"),
         )

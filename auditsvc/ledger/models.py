@@ -9,6 +9,7 @@ migration 0002. ``Log`` is the head that every append locks and moves;
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 #: The log of the bureau's own decisions.
 BUREAU_LOG_ID = "bureau"
@@ -24,12 +25,12 @@ class PublishedKey(models.Model):
     verifier_key = models.CharField(max_length=300, unique=True)
     valid_from = models.DateTimeField()
     retired_at = models.DateTimeField(
-        null=True, blank=True, help_text="After this, the key signs nothing; it stays published."
+        null=True, blank=True, help_text=_("After this, the key signs nothing; it stays published.")
     )
 
     class Meta:
         ordering = ["valid_from"]
-        verbose_name = "signing key"
+        verbose_name = _("signing key")
 
     def __str__(self) -> str:
         return f"{self.name}+{self.key_id}"
@@ -68,7 +69,7 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["log", "seq"]
-        verbose_name_plural = "ledger entries"
+        verbose_name_plural = _("ledger entries")
         constraints = [
             models.UniqueConstraint(fields=["log", "seq"], name="ledger_entry_seq_unique"),
         ]
@@ -107,12 +108,14 @@ class SignedCheckpoint(models.Model):
     size = models.BigIntegerField()
     root_hash = models.BinaryField(max_length=32)
     note = models.TextField()
-    key_ids = models.CharField(max_length=200, help_text="Comma-separated key ids that signed it.")
+    key_ids = models.CharField(
+        max_length=200, help_text=_("Comma-separated key ids that signed it.")
+    )
     signed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["log", "-size", "-signed_at"]
-        verbose_name = "checkpoint"
+        verbose_name = _("checkpoint")
         indexes = [models.Index(fields=["log", "-signed_at"], name="checkpoint_newest")]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.base.identities import Identity
@@ -142,7 +143,10 @@ def report_produce(identity: Identity, *, actor) -> ProducedReport:
     ``AccessReport`` row holds the same. The identity number is not an input.
     """
     if actor is None or not actor.has_perm(PRODUCE_PERMISSION):
-        raise NotPermitted(f"Producing an access report needs the {PRODUCE_PERMISSION} permission.")
+        raise NotPermitted(
+            _("Producing an access report needs the %(permission)s permission.")
+            % {"permission": PRODUCE_PERMISSION}
+        )
     report_id = uuid.uuid4()
     with transaction.atomic():
         produced_at = timezone.now()

@@ -25,6 +25,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from auditsvc.base.errors import ServiceError
 from partners import roles
@@ -44,13 +46,17 @@ from .services.roles import MANAGE_ROLES, role_grant, role_remove, roles_of
 from .services.second_factor import BACKUP_CODE_COUNT, RESET_PERMISSION, second_factor_reset
 
 
+def _held_text(held: list[str]) -> str:
+    return ", ".join(roles.role_label(role) for role in held) or str(_("no role"))
+
+
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=())
+    role = forms.ChoiceField(label=_("Role"), choices=())
     reason = ReasonForm.base_fields["reason"]
 
     def __init__(self, data=None, *, choices: list[str]):
         super().__init__(data)
-        self.fields["role"].choices = [(role, role) for role in choices]
+        self.fields["role"].choices = [(role, roles.role_label(role)) for role in choices]
 
 
 @admin.register(StaffAccount)
@@ -109,20 +115,24 @@ class StaffAccountAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def full_name(self, account) -> str:
         return account.get_full_name()
 
-    @admin.display(description="roles")
+    @admin.display(description=_("roles"))
     def roles_display(self, account) -> str:
         held = {group.name for group in account.groups.all()}
-        return ", ".join(role for role in roles.ROLES if role in held) or "—"
+        return ", ".join(roles.role_label(role) for role in roles.ROLES if role in held) or "—"
 
-    @admin.display(description="second factor")
+    @admin.display(description=_("second factor"))
     def second_factor_display(self, account) -> str:
         apps = getattr(account, "authenticators", 0)
         codes = getattr(account, "backup_codes", 0)
-        text = f"{apps} authenticator app{'s' if apps != 1 else ''}, {codes} backup codes"
+        text = ngettext(
+            "%(apps)s authenticator app, %(codes)s backup codes",
+            "%(apps)s authenticator apps, %(codes)s backup codes",
+            apps,
+        ) % {"apps": apps, "codes": codes}
         colour = "inherit" if apps or codes else "#c62828"
         return format_html('<span style="color:{}">{}</span>', colour, text)
 
@@ -149,9 +159,9 @@ class StaffAccountAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         buttons = []
         if request.user.has_perm(MANAGE_ROLES):
-            buttons += [("Grant role", "grant_role"), ("Remove role", "remove_role")]
+            buttons += [(_("Grant role"), "grant_role"), (_("Remove role"), "remove_role")]
         if request.user.has_perm(RESET_PERMISSION):
-            buttons.append(("Reset second factor", "reset_second_factor"))
+            buttons.append((_("Reset second factor"), "reset_second_factor"))
         context["record_actions"] = [
             {"label": label, "url": reverse(f"admin:site_staffaccount_{name}", args=[object_id])}
             for label, name in buttons
@@ -175,14 +185,18 @@ class StaffAccountAdmin(admin.ModelAdmin):
             call=lambda data: role_grant(
                 account, data["role"], actor=request.user, reason=data["reason"]
             ),
-            success=lambda data: f"{account.username}: role “{data['role']}” granted.",
-            title=f"Grant a role to {account.username}",
-            submit_label="Grant role",
-            intro=(
-                f"{account.username} holds: {', '.join(held) or 'no role'}. The grant and your "
-                "reason go into the signed bureau log under your name. A security officer "
-                "cannot also be bureau staff or an approver, and nobody changes their own roles."
+            success=lambda data: (
+                _("%(user)s: role “%(role)s” granted.")
+                % {"user": account.username, "role": roles.role_label(data["role"])}
             ),
+            title=_("Grant a role to %(user)s") % {"user": account.username},
+            submit_label=_("Grant role"),
+            intro=_(
+                "%(user)s holds: %(roles)s. The grant and your reason go into the signed bureau "
+                "log under your name. A security officer cannot also be bureau staff or an "
+                "approver, and nobody changes their own roles."
+            )
+            % {"user": account.username, "roles": _held_text(held)},
         )
 
     def remove_view(self, request, object_id: str):
@@ -196,13 +210,17 @@ class StaffAccountAdmin(admin.ModelAdmin):
             call=lambda data: role_remove(
                 account, data["role"], actor=request.user, reason=data["reason"]
             ),
-            success=lambda data: f"{account.username}: role “{data['role']}” removed.",
-            title=f"Remove a role from {account.username}",
-            submit_label="Remove role",
-            intro=(
-                f"{account.username} holds: {', '.join(held) or 'no role'}. The removal takes "
-                "effect on their next request and goes into the signed bureau log."
+            success=lambda data: (
+                _("%(user)s: role “%(role)s” removed.")
+                % {"user": account.username, "role": roles.role_label(data["role"])}
             ),
+            title=_("Remove a role from %(user)s") % {"user": account.username},
+            submit_label=_("Remove role"),
+            intro=_(
+                "%(user)s holds: %(roles)s. The removal takes effect on their next request and "
+                "goes into the signed bureau log."
+            )
+            % {"user": account.username, "roles": _held_text(held)},
             danger=True,
         )
 
@@ -223,7 +241,7 @@ class StaffAccountAdmin(admin.ModelAdmin):
             except ServiceError as exc:
                 service_error_message(self, request, exc)
                 return HttpResponseRedirect(change_url(account))
-            self.log_change(request, account, "Second factor reset.")
+            self.log_change(request, account, "Second factor reset.")  # stored as written
             return HttpResponseRedirect(
                 reverse("admin:site_staffaccount_reset_code", args=[account.pk, token])
             )
@@ -231,16 +249,17 @@ class StaffAccountAdmin(admin.ModelAdmin):
             self,
             request,
             account,
-            title=f"Reset the second factor of {account.username}",
+            title=_("Reset the second factor of %(user)s") % {"user": account.username},
             form=form,
-            submit_label="Reset second factor",
-            intro=(
-                f"For a lost or stolen phone. Every authenticator app and backup code of "
-                f"{account.username} stops working now, and so do their open sessions. You get "
-                f"{BACKUP_CODE_COUNT} new backup codes, shown once: hand them over in person. "
-                "They sign in with one and add a new authenticator app on their Two-factor page "
-                "with another. The reset and your reason go into the signed bureau log."
-            ),
+            submit_label=_("Reset second factor"),
+            intro=_(
+                "For a lost or stolen phone. Every authenticator app and backup code of %(user)s "
+                "stops working now, and so do their open sessions. You get %(count)s new backup "
+                "codes, shown once: hand them over in person. They sign in with one and add a "
+                "new authenticator app on their Two-factor page with another. The reset and "
+                "your reason go into the signed bureau log."
+            )
+            % {"user": account.username, "count": BACKUP_CODE_COUNT},
             danger=True,
         )
 
@@ -252,20 +271,23 @@ class StaffAccountAdmin(admin.ModelAdmin):
             request,
             "admin/partners/secret_once.html",
             account,
-            title=f"New backup codes for {account.username}",
+            title=_("New backup codes for %(user)s") % {"user": account.username},
             secret=codes,
-            shown_as="set of backup codes",
-            lost="If it is lost before it is handed over, reset the second factor again.",
-            usage=(
-                f"{account.username} types one in the “One-time code” field to sign in, and "
-                "another on their Two-factor page to add a new authenticator app. Each works once."
-            ),
-            handover="Hand them over in person or by a channel only they can read.",
+            shown_as=_("set of backup codes"),
+            lost=_("If it is lost before it is handed over, reset the second factor again."),
+            usage=_(
+                "%(user)s types one in the “One-time code” field to sign in, and another on "
+                "their Two-factor page to add a new authenticator app. Each works once."
+            )
+            % {"user": account.username},
+            handover=_("Hand them over in person or by a channel only they can read."),
         )
         if codes is None:
             page.status_code = 410
         else:
-            messages.info(request, f"The second factor of {account.username} was reset.")
+            messages.info(
+                request, _("The second factor of %(user)s was reset.") % {"user": account.username}
+            )
         return no_store(page)
 
 
@@ -285,18 +307,18 @@ class BureauUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_active", "groups")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (
-            "Roles",
+            _("Roles"),
             {
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
-                "description": (
+                "description": _(
                     "Roles are granted and removed by a security officer on the Staff accounts "
                     "page, where every change is recorded in the bureau log."
                 ),
             },
         ),
-        ("Important dates", {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:

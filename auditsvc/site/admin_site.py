@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from .services.second_factor import otp_required, verify_second_factor
@@ -39,7 +40,7 @@ ACTIVITY_PERMISSION = "ingestion.view_accessevent"
 EXTRA_PAGES = (
     (
         "ingestion",
-        "Resident lookup",
+        _("Resident lookup"),
         "ResidentLookup",
         "admin:ingestion_resident_lookup",
         "ingestion.view_accessevent",
@@ -51,17 +52,17 @@ class BureauAuthenticationForm(AdminAuthenticationForm):
     """Username, password and one-time code on one form."""
 
     otp_token = forms.CharField(
-        label="One-time code",
+        label=_("One-time code"),
         required=False,
         max_length=32,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
-        help_text="Six digits from your authenticator app, or one of your backup codes.",
+        help_text=_("Six digits from your authenticator app, or one of your backup codes."),
     )
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "invalid_login": (
+        "invalid_login": _(
             "Please enter the correct %(username)s, password and one-time code for a staff "
             "account. Repeated failures lock the account for a while."
         ),
@@ -93,9 +94,10 @@ class BureauAuthenticationForm(AdminAuthenticationForm):
 class BureauAdminSite(OTPAdminSite):
     """The admin site of the bureau: staff and auditors, always with a second factor."""
 
-    site_header = "auditsvc — medical-insurance partner audit"
+    site_header = _("auditsvc — medical-insurance partner audit")
     site_title = "auditsvc"
-    index_title = "Bureau dashboard"
+    index_title = _("Bureau dashboard")
+
     site_url = None
     login_form = BureauAuthenticationForm
     login_template = "admin/bureau/login.html"

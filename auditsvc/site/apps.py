@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SiteConfig(AppConfig):
     name = "auditsvc.site"
     label = "site"
-    verbose_name = "Bureau site"
+    verbose_name = _("Bureau site")
 
     def ready(self) -> None:
         from auditsvc.ledger.kinds import register_kinds
@@ -13,3 +14,7 @@ class SiteConfig(AppConfig):
         from .kinds import SiteKind
 
         register_kinds(self.label, SiteKind)
+        # Translatable model and field names, outside the migration state.
+        from . import names
+
+        names.apply()

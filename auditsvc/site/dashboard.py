@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from auditsvc.ingestion.models import AccessEvent, AccountEvent, EnrolmentSession
 from partners.choices import Violation
@@ -67,10 +68,13 @@ class Chart:
     def summary(self) -> str:
         """What the chart shows, in words (its accessible name)."""
         first, last = self.bars[0], self.bars[-1]
-        return (
-            f"{len(self.bars)} days from {first.day.isoformat()} to {last.day.isoformat()}: "
-            f"{', '.join(str(bar.value) for bar in self.bars)}; highest {self.peak}"
-        )
+        return _("%(count)s days from %(first)s to %(last)s: %(values)s; highest %(peak)s") % {
+            "count": len(self.bars),
+            "first": first.day.isoformat(),
+            "last": last.day.isoformat(),
+            "values": ", ".join(str(bar.value) for bar in self.bars),
+            "peak": self.peak,
+        }
 
 
 def bar_chart(days: list[dt.date], values: list[int], *, today: dt.date) -> Chart:

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 
@@ -23,7 +24,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         return defaults.permission_denied(request, exception)
     context = {
         **admin.site.each_context(request),
-        "title": "Not allowed",
+        "title": _("Not allowed"),
         "reason": str(exception or ""),
     }
     return TemplateResponse(request, "admin/403.html", context, status=403).render()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditsvc.base.errors import ServiceError
 
 
@@ -12,49 +14,49 @@ class AccountError(ServiceError):
 class AccountChangeNotPermitted(AccountError):
     code = "not_permitted"
     status = 403
-    title = "Only a security officer may change roles or reset a second factor."
+    title = _("Only a security officer may change roles or reset a second factor.")
 
 
 class OwnAccount(AccountError):
     code = "own_account"
     status = 403
-    title = "Nobody changes their own roles or resets their own second factor."
+    title = _("Nobody changes their own roles or resets their own second factor.")
 
 
 class UnknownRole(AccountError):
     code = "unknown_role"
-    title = "No such role."
+    title = _("No such role.")
 
 
 class RoleUnchanged(AccountError):
     code = "role_unchanged"
     status = 409
-    title = "The person already holds that role, or does not hold it."
+    title = _("The person already holds that role, or does not hold it.")
 
 
 class SeparationOfDuties(AccountError):
     code = "separation_of_duties"
     status = 409
-    title = "A security officer cannot also be bureau staff or an approver."
+    title = _("A security officer cannot also be bureau staff or an approver.")
 
 
 class ReasonMissing(AccountError):
     code = "reason_required"
-    title = "Give a reason for this decision."
+    title = _("Give a reason for this decision.")
 
 
 class IdentityNotConfirmed(AccountError):
     code = "identity_not_confirmed"
     status = 403
-    title = "The password or the one-time code is not right."
+    title = _("The password or the one-time code is not right.")
 
 
 class EnrolmentExpired(AccountError):
     code = "enrolment_expired"
     status = 409
-    title = "That enrolment has expired or was replaced; start again."
+    title = _("That enrolment has expired or was replaced; start again.")
 
 
 class WrongCode(AccountError):
     code = "wrong_code"
-    title = "That code is not right; check the clock of the phone."
+    title = _("That code is not right; check the clock of the phone.")

@@ -8,6 +8,7 @@ stock user admin, which no longer changes roles at all (``admin.py``).
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffAccount(User):
@@ -15,7 +16,7 @@ class StaffAccount(User):
 
     class Meta:
         proxy = True
-        verbose_name = "staff account"
+        verbose_name = _("staff account")
         permissions = [
             ("manage_roles", "Can grant and remove roles"),
             ("reset_second_factor", "Can reset a lost second factor"),

@@ -21,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -38,24 +39,26 @@ class ConfirmIdentityForm(forms.Form):
     """The password and a current code, asked before any change of a second factor."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     otp_token = forms.CharField(
-        label="One-time code",
+        label=_("One-time code"),
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
-        help_text="A new code from your authenticator app (not the one you signed in with), "
-        "or one of your backup codes, which is then used up.",
+        help_text=_(
+            "A new code from your authenticator app (not the one you signed in with), "
+            "or one of your backup codes, which is then used up."
+        ),
     )
 
 
 class ConfirmDeviceForm(forms.Form):
     device = forms.IntegerField(widget=forms.HiddenInput)
     token = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -82,7 +85,7 @@ def _render(request, **context) -> TemplateResponse:
     user = request.user
     context = {
         **admin_site.each_context(request),
-        "title": "Two-factor sign-in",
+        "title": _("Two-factor sign-in"),
         "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"),
         "backup_codes_left": StaticToken.objects.filter(
             device__user=user, device__confirmed=True
@@ -144,7 +147,7 @@ def two_factor_view(request):
     if action == "confirm_totp":
         form = ConfirmDeviceForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "That enrolment has expired; start again.")
+            messages.error(request, _("That enrolment has expired; start again."))
             return HttpResponseRedirect(here)
         try:
             device = authenticator_enrol_confirm(
@@ -157,7 +160,10 @@ def two_factor_view(request):
             form.add_error("token", exc.detail)
             pending = TOTPDevice.objects.get(user=user, pk=form.cleaned_data["device"])
             return _render(request, **_enrolment_context(pending, form))
-        messages.success(request, f"Authenticator app “{device.name}” is ready.")
+        messages.success(
+            request, _("Authenticator app “%(name)s” is ready.") % {"name": device.name}
+        )
+
         return HttpResponseRedirect(here)
 
     return HttpResponseRedirect(here)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,9 +89,11 @@ class Bundle:
         return data
 
     def has(self, name: str) -> bool:
+        """Whether the zip holds ``name`` (for the optional consistency.json)."""
         return name in self.zip.NameToInfo
 
     def close(self) -> None:
+        """Close the zip."""
         self.zip.close()
 
 
@@ -101,9 +104,9 @@ def read_member(archive: zipfile.ZipFile, name: str, *, limit: int) -> bytes:
             data = stream.read(limit + 1)
     except KeyError:
         raise VerificationFailed("missing_file", f"the bundle has no {name}", file=name) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise VerificationFailed(
-            "unreadable_zip", f"{name} cannot be read from the zip: {exc}", file=name
+            "unreadable_zip", f"{name} cannot be read from the zip (damaged: {exc})", file=name
         ) from None
     if len(data) > limit:
         raise VerificationFailed(
@@ -210,7 +213,8 @@ def parse_manifest(raw: Any) -> Manifest:
 
 def _untrusted_hint(key_id: str, archive: zipfile.ZipFile) -> str:
     try:
-        listed = {key.key_id for key in read_keys(archive, [])}
+        raw = read_member(archive, "keys.json", limit=SMALL_FILE_LIMIT)
+        listed = {key.key_id for key in read_keys(raw, [])}
     except VerificationFailed:
         listed = set()
     if key_id in listed:
@@ -241,6 +245,7 @@ def open_bundle(path: str, trusted: Sequence[VerifierKey]) -> Bundle:
 def _check_manifest_signature(
     archive: zipfile.ZipFile, raw: dict[str, Any], key_id: str, trusted: Sequence[VerifierKey]
 ) -> VerifierKey:
+    """The trusted key whose signature over the manifest's RFC 8785 bytes verifies."""
     try:
         signature = b64decode_strict(
             read_member(archive, MANIFEST_SIG, limit=1024).decode("ascii").strip()
@@ -273,6 +278,7 @@ def _check_manifest_signature(
 
 
 def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> Bundle:
+    """The file list, then the manifest's signature, then its fields and file list."""
     names = archive.namelist()
     if len(names) != len(set(names)):
         twice = sorted({name for name in names if names.count(name) > 1})
@@ -319,9 +325,9 @@ def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -
     return Bundle(path, archive, manifest, signer)
 
 
-def read_keys(archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> list[BundleKey]:
-    """Parse keys.json (without checking its hash); each key says whether the auditor trusts it."""
-    data = load_json(read_member(archive, "keys.json", limit=SMALL_FILE_LIMIT), "keys.json")
+def read_keys(raw: bytes, trusted: Sequence[VerifierKey]) -> list[BundleKey]:
+    """Parse keys.json's bytes; each key says whether the auditor trusts it."""
+    data = load_json(raw, "keys.json")
     if type(data) is not dict or type(data.get("keys")) is not list:
         raise VerificationFailed(
             "malformed_file", 'keys.json is not {"keys": [...]}', file="keys.json"

@@ -161,10 +161,16 @@ AUDITSVC_REQUIRE_OTP = env_bool("AUDITSVC_REQUIRE_OTP", default=True)
 
 # --- Internationalisation -----------------------------------------------------
 
-LANGUAGE_CODE = "en"
+# Languages, the default (zh-hans) and the staff's switch: config/settings/i18n.py.
+from .i18n import *  # noqa: E402,F403
+
 TIME_ZONE = "Asia/Shanghai"
-USE_I18N = True
 USE_TZ = True
+# After the session (Django's order), before CommonMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "auditsvc.site.locale.BureauLocaleMiddleware",
+)
 
 # --- Static and uploaded files ------------------------------------------------
 
@@ -272,6 +278,8 @@ if CELERY_BROKER_URL == "filesystem://":
     # Embedded broker: messages are files under var/, so a worker and beat
     # really run tasks on a machine with no Redis.
     _broker_dir = VAR_DIR / "celery-broker"
+    # kombu's file-system transport with messages written whole (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -304,6 +312,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _hsts_preload
     SESSION_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)

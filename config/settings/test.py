@@ -35,3 +35,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests share one client address (127.0.0.1) and many send wrong keys on purpose;
 # tests of the failure throttle set their own rate.
 AUDITSVC_THROTTLE_AUTH_FAILURES = "100000/min"
+# Most tests read English pages; the Chinese ones set LANGUAGE_CODE = "zh-hans" themselves
+# (tests/auditsvc/site/test_languages.py, tests/test_catalogue.py).
+LANGUAGE_CODE = "en"

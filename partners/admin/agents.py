@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditsvc.base.identities import IdentityError, normalise_phone, normalise_resident_id
@@ -52,15 +53,16 @@ def checked_identity(value: str, normalise: Callable[[str], object]) -> str:
 
 class AgentRegisterForm(EnrolmentPartnerFormMixin, forms.ModelForm):
     phone = forms.CharField(
+        label=_("Phone"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="Kept only as a keyed pseudonym, never as typed.",
+        help_text=_("Kept only as a keyed pseudonym, never as typed."),
     )
     id_number = forms.CharField(
-        label="identity number",
+        label=_("identity number"),
         max_length=18,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="18-character resident identity number. Kept only as a keyed pseudonym.",
+        help_text=_("18-character resident identity number. Kept only as a keyed pseudonym."),
     )
 
     class Meta:
@@ -75,7 +77,7 @@ class AgentRegisterForm(EnrolmentPartnerFormMixin, forms.ModelForm):
 
 
 class AgentStatusForm(ReasonForm):
-    status = forms.ChoiceField(choices=AgentStatus.choices, label="new status")
+    status = forms.ChoiceField(choices=AgentStatus.choices, label=_("new status"))
     field_order = ("status", "reason")
 
     def __init__(self, *args, current: str, **kwargs):
@@ -91,7 +93,7 @@ class StatusChangeInline(ReadOnlyInline):
     model = AgentStatusChange
     show_change_link = False
     related = ("actor",)
-    verbose_name_plural = "status changes (newest first)"
+    verbose_name_plural = _("status changes (newest first)")
     fields = readonly_fields = (
         "changed",
         "from_status",
@@ -104,11 +106,11 @@ class StatusChangeInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-changed_at", "-id")
 
-    @admin.display(description="changed")
+    @admin.display(description=_("changed"))
     def changed(self, change: AgentStatusChange) -> str:
         return compact_time(change.changed_at)
 
-    @admin.display(description="bureau log")
+    @admin.display(description=_("bureau log"))
     def entry(self, change: AgentStatusChange) -> str:
         return bureau_entry_link(change.ledger_seq)
 
@@ -140,22 +142,29 @@ class AgentAdmin(ViewOnlyRecordAdmin):
         # Suspend, reactivate or retire an agent, with a reason.
         RecordAction(
             name="status",
-            label="Change status",
+            label=_("Change status"),
             service=agent_set_status,
             form=lambda agent, data: AgentStatusForm(data, current=agent.status),
-            title=lambda agent: f"Change the status of agent {agent.code}",
+            title=lambda agent: _("Change the status of agent %(code)s") % {"code": agent.code},
             intro=lambda agent: (
-                f"{agent.name} is {AgentStatus(agent.status).label.lower()}. Records a "
-                "suspended or departed agent makes are still kept, and flagged."
+                _(
+                    "%(name)s is %(status)s. Records a suspended or departed agent makes are still "
+                    "kept, and flagged."
+                )
+                % {"name": agent.name, "status": AgentStatus(agent.status).label.lower()}
             ),
             success=lambda agent, data: (
-                f"Agent {agent.code} of {agent.partner.code} is now "
-                f"{AgentStatus(data['status']).label.lower()}."
+                _("Agent %(code)s of %(partner)s is now %(status)s.")
+                % {
+                    "code": agent.code,
+                    "partner": agent.partner.code,
+                    "status": AgentStatus(data["status"]).label.lower(),
+                }
             ),
         ),
     )
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_display(self, agent: Agent) -> str:
         return badge(AgentStatus(agent.status).label, AGENT_STATUS_COLOURS.get(agent.status, GREY))
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DataField, Purpose
 from partners.models import Authorisation
@@ -26,6 +27,7 @@ from .common import (
     iso_date,
     partner_code,
 )
+from .labels import join_words
 from .letters import LetterInline, issue_letter_tool
 from .record_actions import ViewOnlyRecordAdmin, revoke_action
 
@@ -45,8 +47,10 @@ class RegionsField(forms.CharField):
 
 class AuthorisationGrantForm(EnrolmentPartnerFormMixin, forms.ModelForm):
     regions = RegionsField(
-        help_text="6-digit division codes, or 2- and 4-digit prefixes, separated by commas "
-        "(e.g. 411381, 411302; or 4113 for all of Nanyang).",
+        help_text=_(
+            "6-digit division codes, or 2- and 4-digit prefixes, separated by commas "
+            "(e.g. 411381, 411302; or 4113 for all of Nanyang)."
+        ),
     )
     purposes = forms.MultipleChoiceField(
         choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
@@ -54,7 +58,7 @@ class AuthorisationGrantForm(EnrolmentPartnerFormMixin, forms.ModelForm):
     fields = forms.MultipleChoiceField(
         choices=DataField.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only what the work needs: every field read outside this list is flagged.",
+        help_text=_("Only what the work needs: every field read outside this list is flagged."),
     )
 
     class Meta:
@@ -77,24 +81,24 @@ class AuthorisationGrantForm(EnrolmentPartnerFormMixin, forms.ModelForm):
         cleaned_data = super().clean()
         start, end = cleaned_data.get("valid_from"), cleaned_data.get("valid_until")
         if start and end and end < start:
-            self.add_error("valid_until", "The last valid day cannot be before the first.")
+            self.add_error("valid_until", _("The last valid day cannot be before the first."))
         hours_start, hours_end = cleaned_data.get("hours_start"), cleaned_data.get("hours_end")
         if hours_start and hours_end and hours_end <= hours_start:
-            self.add_error("hours_end", "Hours must end after they start.")
+            self.add_error("hours_end", _("Hours must end after they start."))
         return cleaned_data
 
 
 class ValidityFilter(admin.SimpleListFilter):
-    title = "validity"
+    title = _("validity")
     parameter_name = "validity"
 
     def lookups(self, request, model_admin):
         return [
-            ("current", "Current"),
-            ("expiring", "Current, ends within 30 days"),
-            ("expired", "Expired"),
-            ("future", "Not started yet"),
-            ("revoked", "Revoked"),
+            ("current", _("Current")),
+            ("expiring", _("Current, ends within 30 days")),
+            ("expired", _("Expired")),
+            ("future", _("Not started yet")),
+            ("revoked", _("Revoked")),
         ]
 
     def queryset(self, request, queryset):
@@ -117,14 +121,14 @@ class ValidityFilter(admin.SimpleListFilter):
 def authorisation_state_badge(authorisation: Authorisation) -> str:
     today, horizon = expiry_horizon()
     if authorisation.revoked_at is not None:
-        return badge("revoked", RED)
+        return badge(_("revoked"), RED)
     if authorisation.valid_until < today:
-        return badge("expired", GREY)
+        return badge(_("expired"), GREY)
     if authorisation.valid_from > today:
-        return badge("not started", GREY)
+        return badge(_("not started"), GREY)
     if authorisation.valid_until <= horizon:
-        return badge(f"ends {authorisation.valid_until.isoformat()}", AMBER)
-    return badge("current", GREEN)
+        return badge(_("ends %(day)s") % {"day": authorisation.valid_until.isoformat()}, AMBER)
+    return badge(_("current"), GREEN)
 
 
 @admin.register(Authorisation)
@@ -147,15 +151,20 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
     record_actions = (
         revoke_action(
             authorisation_revoke,
-            title=lambda authorisation: f"Revoke authorisation {authorisation.letter_number}",
-            intro=lambda authorisation: (
-                f"From now on, {authorisation.partner} is no longer authorised under "
-                f"{authorisation.letter_number}: every access it makes from now on that only this "
-                "letter covered is flagged. The revocation is recorded in the bureau log and "
-                "cannot be undone."
+            title=lambda authorisation: (
+                _("Revoke authorisation %(reference)s") % {"reference": authorisation.letter_number}
             ),
-            success=lambda authorisation, _: (
-                f"Authorisation {authorisation.letter_number} revoked."
+            intro=lambda authorisation: (
+                _(
+                    "From now on, %(partner)s is no longer authorised under %(reference)s: every "
+                    "access it makes from now on that only this letter covered is flagged. The "
+                    "revocation is recorded in the bureau log and cannot be undone."
+                )
+                % {"partner": authorisation.partner, "reference": authorisation.letter_number}
+            ),
+            success=lambda authorisation, data: (
+                _("Authorisation %(reference)s revoked.")
+                % {"reference": authorisation.letter_number}
             ),
         ),
     )
@@ -178,15 +187,15 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
         "revoke_reason",
     )
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, authorisation: Authorisation) -> str:
         return authorisation_state_badge(authorisation)
 
-    @admin.display(description="partner", ordering="partner__code")
+    @admin.display(description=_("partner"), ordering="partner__code")
     def partner_code(self, authorisation: Authorisation) -> str:
         return partner_code(authorisation.partner)
 
-    @admin.display(description="valid (first – last day)", ordering="valid_until")  # noqa: RUF001
+    @admin.display(description=_("valid (first – last day)"), ordering="valid_until")  # noqa: RUF001
     def valid(self, authorisation: Authorisation) -> str:
         return format_html(
             '<span class="nowrap">{}</span> – <span class="nowrap">{}</span>',  # noqa: RUF001
@@ -194,29 +203,29 @@ class AuthorisationAdmin(ViewOnlyRecordAdmin):
             iso_date(authorisation.valid_until),
         )
 
-    @admin.display(description="regions")
+    @admin.display(description=_("regions"))
     def regions_display(self, authorisation: Authorisation) -> str:
         return ", ".join(map(str, authorisation.regions or []))
 
-    @admin.display(description="purposes")
+    @admin.display(description=_("purposes"))
     def purposes_display(self, authorisation: Authorisation) -> str:
         labels = dict(Purpose.choices)
-        return ", ".join(str(labels.get(value, value)) for value in authorisation.purposes or [])
+        return join_words(labels.get(value, value) for value in authorisation.purposes or [])
 
-    @admin.display(description="fields")
+    @admin.display(description=_("fields"))
     def fields_display(self, authorisation: Authorisation) -> str:
         labels = dict(DataField.choices)
-        return ", ".join(str(labels.get(value, value)) for value in authorisation.fields or [])
+        return join_words(labels.get(value, value) for value in authorisation.fields or [])
 
-    @admin.display(description="hours")
+    @admin.display(description=_("hours"))
     def hours(self, authorisation: Authorisation) -> str:
         # Asia/Shanghai, as every time on these pages; said on the record's page.
         return f"{authorisation.hours_start:%H:%M}–{authorisation.hours_end:%H:%M}"  # noqa: RUF001
 
-    @admin.display(description="daily caps (agent / partner)")
+    @admin.display(description=_("daily caps (agent / partner)"))
     def caps(self, authorisation: Authorisation) -> str:
         def show(cap):
-            return "none" if cap is None else str(cap)
+            return _("none") if cap is None else str(cap)
 
         per_agent, per_partner = (
             authorisation.daily_cap_per_agent,

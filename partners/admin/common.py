@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.errors import ServiceError
 from auditsvc.ledger.admin import entry_url
@@ -73,9 +74,9 @@ def exact_time(moment: dt.datetime | None) -> str:
         return "—"
     local = timezone.localtime(moment)
     return format_html(
-        '<time datetime="{}">{} (Beijing time)</time>',
+        '<time datetime="{}">{}</time>',
         moment.isoformat(),
-        local.strftime("%Y-%m-%d %H:%M:%S"),
+        _("%(time)s (Beijing time)") % {"time": local.strftime("%Y-%m-%d %H:%M:%S")},
     )
 
 
@@ -159,9 +160,10 @@ class ReasonForm(forms.Form):
     """Every decision says why; the reason goes into the ledger entry."""
 
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=2000,
-        help_text="Recorded in the signed bureau log with your name. Be specific.",
+        help_text=_("Recorded in the signed bureau log with your name. Be specific."),
     )
 
 
@@ -184,7 +186,9 @@ class RegistryAdmin(admin.ModelAdmin):
             service_error_message(self, request, exc)
         except ValidationError as exc:
             for message in exc.messages:
-                self.message_user(request, f"Refused: {message}", messages.ERROR)
+                self.message_user(
+                    request, _("Refused: %(reason)s") % {"reason": message}, messages.ERROR
+                )
         return HttpResponseRedirect(request.get_full_path())
 
 
@@ -200,7 +204,11 @@ class RegistryRecordAdmin(RegistryAdmin):
 
 def service_error_message(model_admin, request: HttpRequest, exc: ServiceError) -> None:
     """Show a refused action as an admin error naming the reason and its stable code."""
-    model_admin.message_user(request, f"Refused: {exc.detail} [{exc.code}]", messages.ERROR)
+    model_admin.message_user(
+        request,
+        _("Refused: %(reason)s [%(code)s]") % {"reason": exc.detail, "code": exc.code},
+        messages.ERROR,
+    )
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.errors import ServiceError
 from partners.models import ApiCredential, StaffToken
@@ -42,22 +43,30 @@ from .shown_once import hold_secret, take_secret
 
 
 class CredentialIssueForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=partners_in_play().order_by("code"))
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=partners_in_play().order_by("code")
+    )
     label = forms.CharField(
-        max_length=100, help_text="Which software or installation uses it, e.g. “field app v3”."
+        label=_("Label"),
+        max_length=100,
+        help_text=_("Which software or installation uses it, e.g. “field app v3”."),
     )
     test = forms.BooleanField(
-        label="Test key",
+        label=_("Test key"),
         required=False,
-        help_text="For the partner's developers: requests are checked and answered like live "
-        "ones, but the records go to the partner's test log (e.g. P0001T) and are never "
-        "evidence. Test keys start with ask_test_.",
+        help_text=_(
+            "For the partner's developers: requests are checked and answered like live "
+            "ones, but the records go to the partner's test log (e.g. P0001T) and are never "
+            "evidence. Test keys start with ask_test_."
+        ),
     )
 
 
 class StaffTokenIssueForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.none())
-    label = forms.CharField(max_length=100, help_text="Where the token is used, e.g. “laptop”.")
+    user = forms.ModelChoiceField(label=_("User"), queryset=get_user_model().objects.none())
+    label = forms.CharField(
+        label=_("Label"), max_length=100, help_text=_("Where the token is used, e.g. “laptop”.")
+    )
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,11 +79,11 @@ class StaffTokenIssueForm(forms.Form):
 
 
 class RevokedFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("active", "Active"), ("revoked", "Revoked")]
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
 
     def queryset(self, request, queryset):
         if self.value() == "active":
@@ -86,16 +95,16 @@ class RevokedFilter(admin.SimpleListFilter):
 
 def active_badge(revoked_at) -> str:
     if revoked_at is None:
-        return badge("active", GREEN)
-    return badge(f"revoked {revoked_at:%Y-%m-%d}", RED)
+        return badge(_("active"), GREEN)
+    return badge(_("revoked %(day)s") % {"day": f"{revoked_at:%Y-%m-%d}"}, RED)
 
 
 class IssueOnceAdmin(ViewOnlyRecordAdmin):
     """The add page issues a secret through a service; the next page (a GET) shows it once."""
 
-    issue_title = "Issue"
+    issue_title = _("Issue")
     #: What the secret is called on its page ("key", "token") and how it is used.
-    shown_as = "key"
+    shown_as = _("key")
     shown_usage = ""
 
     def make_issue_form(self, request, data=None):
@@ -155,7 +164,7 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
         secret = take_secret(token, user=request.user, about=obj.pk)
-        title = f"{capfirst(self.opts.verbose_name)} issued"
+        title = _("%(what)s issued") % {"what": capfirst(self.opts.verbose_name)}
         page = admin_page(
             self,
             request,
@@ -164,19 +173,22 @@ class IssueOnceAdmin(ViewOnlyRecordAdmin):
             title=title,
             secret=secret,
             shown_as=self.shown_as,
-            lost=f"The service keeps only its hash: if it is lost, revoke it and issue a new "
-            f"{self.shown_as}.",
+            lost=_(
+                "The service keeps only its hash: if it is lost, revoke it and issue a new "
+                "%(secret)s."
+            )
+            % {"secret": self.shown_as},
             usage=self.shown_usage,
         )
         if secret is None:
             page.status_code = 410  # Gone: shown already (or never to this user)
         return no_store(page)
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, obj) -> str:
         return active_badge(obj.revoked_at)
 
-    @admin.display(description="key")
+    @admin.display(description=_("key"))
     def prefix_display(self, obj) -> str:
         return format_html("<code>{}…</code>", obj.prefix)
 
@@ -196,10 +208,10 @@ class ApiCredentialAdmin(IssueOnceAdmin):
     list_filter = (RevokedFilter, "is_test")
     search_fields = ("prefix", "label", "partner__code", "partner__legal_name")
     list_select_related = ("partner", "created_by")
-    issue_title = "Issue API key"
-    shown_as = "key"
-    shown_usage = "Use it as Authorization: Bearer <key>."
-    issue_intro = (
+    issue_title = _("Issue API key")
+    shown_as = _("key")
+    shown_usage = _("Use it as Authorization: Bearer <key>.")
+    issue_intro = _(
         "Issues a new API key for the partner's software. The key is shown once, on the next "
         "page; the service keeps only its hash. Hand it over through a secure channel."
     )
@@ -219,13 +231,19 @@ class ApiCredentialAdmin(IssueOnceAdmin):
     record_actions = (
         revoke_action(
             credential_revoke,
-            title=lambda credential: f"Revoke API key {credential.prefix}…",
-            intro=lambda credential: (
-                f"The software of {credential.partner} that uses this key is refused (401) "
-                "from its next request on. This cannot be undone; issue a new key if needed."
+            title=lambda credential: (
+                _("Revoke API key %(prefix)s…") % {"prefix": credential.prefix}
             ),
-            success=lambda credential, _: (
-                f"API key {credential.prefix}… of {credential.partner.code} revoked."
+            intro=lambda credential: (
+                _(
+                    "The software of %(partner)s that uses this key is refused (401) from its next "
+                    "request on. This cannot be undone; issue a new key if needed."
+                )
+                % {"partner": credential.partner}
+            ),
+            success=lambda credential, data: (
+                _("API key %(prefix)s… of %(partner)s revoked.")
+                % {"prefix": credential.prefix, "partner": credential.partner.code}
             ),
         ),
     )
@@ -246,10 +264,10 @@ class StaffTokenAdmin(IssueOnceAdmin):
     list_filter = (RevokedFilter,)
     search_fields = ("prefix", "label", "user__username")
     list_select_related = ("user",)
-    issue_title = "Issue personal API token"
-    shown_as = "token"
-    shown_usage = "Use it as Authorization: Bearer <token>."
-    issue_intro = (
+    issue_title = _("Issue personal API token")
+    shown_as = _("token")
+    shown_usage = _("Use it as Authorization: Bearer <token>.")
+    issue_intro = _(
         "Issues a personal API token that acts with its user's permissions. It is shown once, "
         "on the next page; the service keeps only its hash."
     )
@@ -268,11 +286,17 @@ class StaffTokenAdmin(IssueOnceAdmin):
         revoke_action(
             staff_token_revoke,
             needs_reason=False,
-            title=lambda token: f"Revoke token {token.prefix}… of {token.user}",
-            intro=lambda token: (
+            title=lambda token: (
+                _("Revoke token %(prefix)s… of %(user)s")
+                % {"prefix": token.prefix, "user": token.user}
+            ),
+            intro=lambda token: _(
                 "Requests with this token are refused (401) from now on. This cannot be undone."
             ),
-            success=lambda token, _: f"Token {token.prefix}… of {token.user} revoked.",
+            success=lambda token, data: (
+                _("Token %(prefix)s… of %(user)s revoked.")
+                % {"prefix": token.prefix, "user": token.user}
+            ),
         ),
     )
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from partners.choices import DataField, Violation
 
@@ -35,7 +36,7 @@ VIOLATION_SHORT = {
 
 #: Data fields in a list column.
 FIELD_SHORT = {
-    DataField.NAME: _("name"),
+    DataField.NAME: pgettext_lazy("data field", "name"),
     DataField.ID_NUMBER: _("ID no."),
     DataField.ID_PHOTO: _("ID photo"),
     DataField.FACE_IMAGE: _("face"),
@@ -44,6 +45,11 @@ FIELD_SHORT = {
     DataField.BANK_ACCOUNT: _("bank account"),
     DataField.MEDICAL_RECORD: _("medical"),
 }
+
+
+def join_words(items: Iterable[object]) -> str:
+    """Labels in a row, separated as the reader's language does ("a, b" or "a、b")."""
+    return pgettext("list separator", ", ").join(map(str, items))
 
 
 def label(choices: type[models.Choices], value: str) -> str:
@@ -99,11 +105,11 @@ def violation_list(codes: Iterable[str]) -> str:
 def field_names(codes: Iterable[str], *, short: bool = True) -> str:
     """Data fields: short labels with the full ones in the tooltip, or the full labels."""
     codes = list(codes)
-    full = ", ".join(labels(DataField, codes))
+    full = join_words(labels(DataField, codes))
     if not short:
         return full
     return format_html(
         '<span title="{}">{}</span>',
         full,
-        ", ".join(_short(FIELD_SHORT, code, DataField) for code in codes),
+        join_words(_short(FIELD_SHORT, code, DataField) for code in codes),
     )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
     Agent,
@@ -23,11 +24,11 @@ from .records import document_validity_badge
 
 
 class HasParentFilter(admin.SimpleListFilter):
-    title = "sub-contractor"
+    title = _("sub-contractor")
     parameter_name = "has_parent"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Sub-contractor (has a parent)"), ("no", "Direct partner")]
+        return [("yes", _("Sub-contractor (has a parent)")), ("no", _("Direct partner"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -40,14 +41,14 @@ class HasParentFilter(admin.SimpleListFilter):
 class DocumentProblemFilter(admin.SimpleListFilter):
     """Works on the counts PartnerAdmin.get_queryset annotates."""
 
-    title = "documents"
+    title = _("documents")
     parameter_name = "documents"
 
     def lookups(self, request, model_admin):
         return [
-            ("incomplete", "Required document missing or expired"),
-            ("expiring", "A document expires within 30 days"),
-            ("complete", "Complete"),
+            ("incomplete", _("Required document missing or expired")),
+            ("expiring", _("A document expires within 30 days")),
+            ("complete", _("Complete")),
         ]
 
     def queryset(self, request, queryset):
@@ -100,7 +101,7 @@ class DocumentInline(ReadOnlyInline):
     """The documents on file. Files are private: downloads go through a permission check."""
 
     model = QualificationDocument
-    verbose_name_plural = "qualification documents on file"
+    verbose_name_plural = _("qualification documents on file")
     fields = readonly_fields = (
         "doc_type",
         "issued",
@@ -121,23 +122,23 @@ class DocumentInline(ReadOnlyInline):
             .order_by("doc_type", "-issued_on", "-id")
         )
 
-    @admin.display(description="valid")
+    @admin.display(description=_("valid"))
     def validity(self, document: QualificationDocument) -> str:
         return document_validity_badge(document)
 
-    @admin.display(description="issued")
+    @admin.display(description=_("issued"))
     def issued(self, document: QualificationDocument) -> str:
         return iso_date(document.issued_on)
 
-    @admin.display(description="expires")
+    @admin.display(description=_("expires"))
     def expires(self, document: QualificationDocument) -> str:
         return iso_date(document.expires_on)
 
-    @admin.display(description="uploaded")
+    @admin.display(description=_("uploaded"))
     def uploaded(self, document: QualificationDocument) -> str:
         return compact_time(document.uploaded_at)
 
-    @admin.display(description="SHA-256")
+    @admin.display(description=_("SHA-256"))
     def sha256_display(self, document: QualificationDocument) -> str:
         # The first 16 hex digits tell files apart; the whole hash is in the tooltip
         # and on the document's own page.
@@ -145,12 +146,12 @@ class DocumentInline(ReadOnlyInline):
             '<code class="hash" title="{}">{}…</code>', document.sha256, document.sha256[:16]
         )
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def download(self, document: QualificationDocument) -> str | None:
         if document.pk is None:
             return None
         url = reverse("admin:partners_qualificationdocument_download", args=[document.pk])
-        return format_html('<a href="{}">Download</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
 
 class NewDocumentFormSet(forms.BaseInlineFormSet):
@@ -166,7 +167,8 @@ class NewDocumentForm(forms.ModelForm):
         cleaned_data = super().clean()
         issued_on, expires_on = cleaned_data.get("issued_on"), cleaned_data.get("expires_on")
         if issued_on and expires_on and expires_on < issued_on:
-            self.add_error("expires_on", "A document cannot expire before it was issued.")
+            self.add_error("expires_on", _("A document cannot expire before it was issued."))
+
         return cleaned_data
 
 
@@ -179,8 +181,8 @@ class NewDocumentInline(admin.TabularInline):
     fields = ("doc_type", "file", "issued_on", "expires_on")
     extra = 1
     can_delete = False
-    verbose_name = "new document"
-    verbose_name_plural = "hand in new documents"
+    verbose_name = _("new document")
+    verbose_name_plural = _("hand in new documents")
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -203,7 +205,7 @@ class DecisionInline(ReadOnlyInline):
     """The vetting history, newest first: who decided what, when and why."""
 
     model = VettingDecision
-    verbose_name_plural = "vetting decisions (newest first)"
+    verbose_name_plural = _("vetting decisions (newest first)")
     fields = readonly_fields = (
         "decided",
         "from_status",
@@ -217,11 +219,11 @@ class DecisionInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor").order_by("-decided_at", "-id")
 
-    @admin.display(description="decided")
+    @admin.display(description=_("decided"))
     def decided(self, decision: VettingDecision) -> str:
         return compact_time(decision.decided_at)
 
-    @admin.display(description="bureau log")
+    @admin.display(description=_("bureau log"))
     def entry(self, decision: VettingDecision) -> str:
         return bureau_entry_link(decision.ledger_seq)
 
@@ -236,19 +238,19 @@ class AuthorisationInline(ReadOnlyInline):
         "revoked",
     )
 
-    @admin.display(description="regions")
+    @admin.display(description=_("regions"))
     def regions_display(self, authorisation: Authorisation) -> str:
         return ", ".join(map(str, authorisation.regions or []))
 
-    @admin.display(description="valid (first – last day)")  # noqa: RUF001
+    @admin.display(description=_("valid (first – last day)"))  # noqa: RUF001
     def valid(self, authorisation: Authorisation) -> str:
         return f"{iso_date(authorisation.valid_from)} – {iso_date(authorisation.valid_until)}"  # noqa: RUF001
 
-    @admin.display(description="hours")
+    @admin.display(description=_("hours"))
     def hours(self, authorisation: Authorisation) -> str:
         return f"{authorisation.hours_start:%H:%M}–{authorisation.hours_end:%H:%M}"  # noqa: RUF001
 
-    @admin.display(description="revoked")
+    @admin.display(description=_("revoked"))
     def revoked(self, authorisation: Authorisation) -> str:
         return compact_time(authorisation.revoked_at)
 
@@ -262,14 +264,14 @@ class CredentialInline(ReadOnlyInline):
     model = ApiCredential
     fields = readonly_fields = ("prefix", "label", "is_test", "created", "last_used", "revoked")
 
-    @admin.display(description="created")
+    @admin.display(description=_("created"))
     def created(self, credential: ApiCredential) -> str:
         return compact_time(credential.created_at)
 
-    @admin.display(description="last used")
+    @admin.display(description=_("last used"))
     def last_used(self, credential: ApiCredential) -> str:
         return compact_time(credential.last_used_at)
 
-    @admin.display(description="revoked")
+    @admin.display(description=_("revoked"))
     def revoked(self, credential: ApiCredential) -> str:
         return compact_time(credential.revoked_at)

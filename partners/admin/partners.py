@@ -10,6 +10,7 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from partners.choices import TRANSITIONS, PartnerKind, PartnerStatus
 from partners.models import (
@@ -70,12 +71,12 @@ STATUS_COLOURS = {
 
 # (from, to) -> what the button says. Approving and reinstating both end in "approved".
 TRANSITION_LABELS = {
-    (PartnerStatus.APPLIED, PartnerStatus.UNDER_REVIEW): "Start review",
-    (PartnerStatus.UNDER_REVIEW, PartnerStatus.APPROVED): "Approve",
-    (PartnerStatus.UNDER_REVIEW, PartnerStatus.REJECTED): "Reject",
-    (PartnerStatus.APPROVED, PartnerStatus.SUSPENDED): "Suspend",
-    (PartnerStatus.SUSPENDED, PartnerStatus.APPROVED): "Reinstate",
-    (PartnerStatus.SUSPENDED, PartnerStatus.REVOKED): "Revoke",
+    (PartnerStatus.APPLIED, PartnerStatus.UNDER_REVIEW): _("Start review"),
+    (PartnerStatus.UNDER_REVIEW, PartnerStatus.APPROVED): _("Approve"),
+    (PartnerStatus.UNDER_REVIEW, PartnerStatus.REJECTED): _("Reject"),
+    (PartnerStatus.APPROVED, PartnerStatus.SUSPENDED): _("Suspend"),
+    (PartnerStatus.SUSPENDED, PartnerStatus.APPROVED): _("Reinstate"),
+    (PartnerStatus.SUSPENDED, PartnerStatus.REVOKED): _("Revoke"),
 }
 # Moves whose confirming button is red: they stop a partner's work.
 STOPPING_STATUSES = {PartnerStatus.REJECTED, PartnerStatus.REVOKED, PartnerStatus.SUSPENDED}
@@ -110,10 +111,13 @@ class PartnerAddForm(forms.ModelForm):
 
 
 DETAIL_FIELDS = (
-    ("Partner", {"fields": ("code", "legal_name", "uscc", "kind", "parent")}),
-    ("Contacts", {"fields": ("contact_name", "contact_email", "dpo_name", "dpo_email", "address")}),
+    (_("Partner"), {"fields": ("code", "legal_name", "uscc", "kind", "parent")}),
     (
-        "Vetting",
+        _("Contacts"),
+        {"fields": ("contact_name", "contact_email", "dpo_name", "dpo_email", "address")},
+    ),
+    (
+        _("Vetting"),
         {
             "fields": (
                 "status_display",
@@ -184,49 +188,53 @@ class PartnerAdmin(RegistryAdmin):
 
     # --- Columns --------------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_display(self, partner: Partner) -> str:
         return status_badge(partner.status)
 
-    @admin.display(description="parent", ordering="parent__code")
+    @admin.display(description=_("parent"), ordering="parent__code")
     def parent_code(self, partner: Partner) -> str | None:
         return partner.parent.code if partner.parent_id else None
 
-    @admin.display(description="documents", ordering="docs_valid_required")
+    @admin.display(description=_("documents"), ordering="docs_valid_required")
     def documents_display(self, partner: Partner) -> str:
         required = len(settings.AUDITSVC_REQUIRED_DOCUMENTS)
         valid = getattr(partner, "docs_valid_required", 0)
         expiring = getattr(partner, "docs_expiring", 0)
-        _, horizon = expiry_horizon()
-        text = f"{valid}/{required} valid"
+        _today, horizon = expiry_horizon()
+        text = _("%(valid)s/%(required)s valid") % {"valid": valid, "required": required}
         colour = GREEN if valid >= required else RED
         next_expiry = getattr(partner, "docs_next_expiry", None)
         if expiring and next_expiry is not None and next_expiry <= horizon:
-            text += f", {expiring} expiring {next_expiry.isoformat()}"
+            text += _(", %(count)s expiring %(day)s") % {
+                "count": expiring,
+                "day": next_expiry.isoformat(),
+            }
             colour = AMBER if valid >= required else RED
         return coloured(text, colour)
 
-    @admin.display(description="next expiry")
+    @admin.display(description=_("next expiry"))
     def next_expiry(self, partner: Partner) -> str | None:
         candidates = [
             (day, what)
             for day, what in (
-                (getattr(partner, "docs_next_expiry", None), "document"),
-                (getattr(partner, "authorisation_next_end", None), "authorisation"),
+                (getattr(partner, "docs_next_expiry", None), _("document")),
+                (getattr(partner, "authorisation_next_end", None), _("authorisation")),
             )
             if day is not None
         ]
         if not candidates:
             return None
         day, what = min(candidates)
-        _, horizon = expiry_horizon()
+        _today, horizon = expiry_horizon()
+
         return coloured(f"{day.isoformat()} ({what})", AMBER if day <= horizon else None)
 
-    @admin.display(description="missing documents")
+    @admin.display(description=_("missing documents"))
     def missing(self, partner: Partner) -> str:
         gaps = partner_document_gaps(partner)
         if not gaps:
-            return "None: the file is complete."
+            return _("None: the file is complete.")
         return format_html(
             '<ul class="plain">{}</ul>',
             format_html_join("", "<li>{}</li>", ((gap.label,) for gap in gaps)),
@@ -305,10 +313,10 @@ class PartnerAdmin(RegistryAdmin):
         if partner.status in FINAL_STATUSES:
             return []
         shortcuts = []
-        targets = [(ApiCredential, "Issue API key")]
+        targets = [(ApiCredential, _("Issue API key"))]
         if partner.kind == PartnerKind.ENROLMENT_PARTNER:
             # Only enrolment partners get letters and field agents.
-            targets[:0] = [(Authorisation, "Grant authorisation"), (Agent, "Register agent")]
+            targets[:0] = [(Authorisation, _("Grant authorisation")), (Agent, _("Register agent"))]
         for model, label in targets:
             opts = model._meta
             if request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
@@ -333,7 +341,7 @@ class PartnerAdmin(RegistryAdmin):
         partner = get_object_or_404(self, request, object_id)
         permission = TRANSITION_PERMISSIONS.get(to_status)
         if permission is None:  # not a status any move leads to (e.g. "applied")
-            raise Http404("No such vetting move.")
+            raise Http404(_("No such vetting move."))
         target = PartnerStatus(to_status)
         if not request.user.has_perm(permission):
             raise PermissionDenied
@@ -341,8 +349,13 @@ class PartnerAdmin(RegistryAdmin):
             # Most likely someone else decided meanwhile: say so, show the partner.
             self.message_user(
                 request,
-                f"Refused: {partner.code} is {PartnerStatus(partner.status).label.lower()} "
-                f"and cannot move to {target.label.lower()}. [illegal_transition]",
+                _("Refused: %(code)s is %(status)s and cannot move to %(target)s. [%(error)s]")
+                % {
+                    "code": partner.code,
+                    "status": PartnerStatus(partner.status).label.lower(),
+                    "target": target.label.lower(),
+                    "error": "illegal_transition",
+                },
                 messages.ERROR,
             )
             return HttpResponseRedirect(change_url(partner))
@@ -356,14 +369,22 @@ class PartnerAdmin(RegistryAdmin):
             call=lambda data: vetting_transition(
                 partner, target, actor=request.user, reason=data["reason"]
             ),
-            success=lambda data: f"{partner.code}: {label.lower()} — now {target.label.lower()}.",
+            success=lambda data: (
+                _("%(code)s: %(action)s — now %(status)s.")
+                % {"code": partner.code, "action": label.lower(), "status": target.label.lower()}
+            ),
             title=f"{label}: {partner.code} {partner.legal_name}",
             submit_label=label,
-            intro=(
-                f"Moves {partner.code} from “{PartnerStatus(partner.status).label}” to "
-                f"“{target.label}”. The decision and your reason go into the signed bureau log "
-                "under your name and cannot be changed afterwards."
-            ),
+            intro=_(
+                "Moves %(code)s from “%(status)s” to “%(target)s”. The decision and your "
+                "reason go into the signed bureau log under your name and cannot be changed "
+                "afterwards."
+            )
+            % {
+                "code": partner.code,
+                "status": PartnerStatus(partner.status).label,
+                "target": target.label,
+            },
             warnings=self._transition_warnings(request, partner, target),
             danger=target in STOPPING_STATUSES,
         )
@@ -376,7 +397,11 @@ class PartnerAdmin(RegistryAdmin):
         """
         if target != PartnerStatus.APPROVED:
             return []
-        warnings = [f"{gap.label} (a required document)" for gap in partner_document_gaps(partner)]
+        warnings = [
+            _("%(document)s (a required document)") % {"document": gap.label}
+            for gap in partner_document_gaps(partner)
+        ]
+
         refusal = maker_checker_refusal(partner, request.user, from_status=partner.status)
         if refusal is not None:
             warnings.append(refusal)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, QueryDict
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from .common import ReasonForm, RegistryAdmin, form_data, get_object_or_404
 from .pages import decision_view
@@ -70,7 +71,7 @@ def revoke_action(
     """The "Revoke" button of a record that stays on file as revoked (offered until it is)."""
     return RecordAction(
         name="revoke",
-        label="Revoke",
+        label=_("Revoke"),
         service=service,
         title=title,
         intro=intro,

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import QualificationDocument, VettingDecision
 
@@ -28,25 +29,25 @@ def document_validity_badge(document: QualificationDocument) -> str:
     """Valid, expiring within the horizon, expired, or not valid yet."""
     today, horizon = expiry_horizon()
     if document.issued_on > today:
-        return badge("not yet valid", GREY)
+        return badge(_("not yet valid"), GREY)
     if document.expires_on is None:
-        return badge("valid, no expiry", GREEN)
+        return badge(_("valid, no expiry"), GREEN)
     if document.expires_on < today:
-        return badge(f"expired {document.expires_on.isoformat()}", RED)
+        return badge(_("expired %(day)s") % {"day": document.expires_on.isoformat()}, RED)
     if document.expires_on <= horizon:
-        return badge(f"expires {document.expires_on.isoformat()}", AMBER)
-    return badge("valid", GREEN)
+        return badge(_("expires %(day)s") % {"day": document.expires_on.isoformat()}, AMBER)
+    return badge(_("valid"), GREEN)
 
 
 class DocumentValidityFilter(admin.SimpleListFilter):
-    title = "validity"
+    title = _("validity")
     parameter_name = "validity"
 
     def lookups(self, request, model_admin):
         return [
-            ("valid", "Valid today"),
-            ("expiring", "Expires within 30 days"),
-            ("expired", "Expired"),
+            ("valid", _("Valid today")),
+            ("expiring", _("Expires within 30 days")),
+            ("expired", _("Expired")),
         ]
 
     def queryset(self, request, queryset):
@@ -93,18 +94,18 @@ class QualificationDocumentAdmin(RegistryRecordAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="valid")
+    @admin.display(description=_("valid"))
     def validity(self, document: QualificationDocument) -> str:
         return document_validity_badge(document)
 
-    @admin.display(description="SHA-256", ordering="sha256")
+    @admin.display(description=_("SHA-256"), ordering="sha256")
     def sha256_short(self, document: QualificationDocument) -> str:
         return format_html('<code title="{}">{}…</code>', document.sha256, document.sha256[:16])
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def download(self, document: QualificationDocument) -> str:
         url = reverse("admin:partners_qualificationdocument_download", args=[document.pk])
-        return format_html('<a href="{}">Download</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     def get_urls(self):
         return [
@@ -122,7 +123,8 @@ class QualificationDocumentAdmin(RegistryRecordAdmin):
         try:
             handle = document.file.open("rb")
         except (FileNotFoundError, ValueError):
-            raise Http404("The file of this document is missing from storage.") from None
+            raise Http404(_("The file of this document is missing from storage.")) from None
+
         response = FileResponse(
             handle,
             as_attachment=True,
@@ -155,7 +157,7 @@ class VettingDecisionAdmin(RegistryRecordAdmin):
     fields = ("partner", "from_status", "to_status", "actor", "decided_at", "reason", "ledger_seq")
     readonly_fields = fields
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, decision: VettingDecision) -> str:
         reason = decision.reason
         return reason if len(reason) <= 80 else reason[:79] + "…"

@@ -15,6 +15,7 @@ import secrets
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.errors import ServiceError
 
@@ -29,7 +30,9 @@ _PREFIX = "shown-once:"
 class SecretNotHeld(ServiceError):
     code = "cache_unavailable"
     status = 503
-    title = "The cache that carries the new secret to its page is unreachable; nothing was issued."
+    title = _(
+        "The cache that carries the new secret to its page is unreachable; nothing was issued."
+    )
 
 
 def hold_secret(secret: str, *, user, about: Any) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.base.identities import RESIDENT_ID_SCHEME, IdentityError, phone_ref, resident_identity
@@ -65,7 +66,7 @@ def agent_register(
         errors = exc.update_error_dict(errors)
     if "code" not in errors and Agent.objects.filter(partner=partner, code=agent.code).exists():
         errors["code"] = [
-            ValidationError("This partner already has an agent with this code.", code="unique")
+            ValidationError(_("This partner already has an agent with this code."), code="unique")
         ]
     if errors:
         raise ValidationError(errors)
@@ -99,7 +100,10 @@ def agent_set_status(agent: Agent, status: str, *, actor, reason: str) -> Agent:
     reason = require_reason(reason)
     if status not in AgentStatus.values:
         raise ValidationError(
-            {"status": f"Unknown agent status; use one of {', '.join(AgentStatus.values)}."}
+            {
+                "status": _("Unknown agent status; use one of %(statuses)s.")
+                % {"statuses": ", ".join(AgentStatus.values)}
+            }
         )
     with transaction.atomic():
         locked = Agent.objects.select_for_update().select_related("partner").get(pk=agent.pk)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -34,11 +35,11 @@ def _choice_list(value, allowed: list[str], what: str) -> list[str]:
     if isinstance(value, tuple | set | frozenset):
         value = list(value)
     if not isinstance(value, list) or not value:
-        raise ValidationError(f"List at least one {what}.", code="required")
+        raise ValidationError(_("List at least one %(what)s.") % {"what": what}, code="required")
     bad = [item for item in value if not isinstance(item, str) or item not in allowed]
     if bad:
         raise ValidationError(
-            "Not a known %(what)s: %(bad)s (allowed: %(allowed)s).",
+            _("Not a known %(what)s: %(bad)s (allowed: %(allowed)s)."),
             code="invalid_choice",
             params={"what": what, "bad": ", ".join(map(str, bad)), "allowed": ", ".join(allowed)},
         )
@@ -74,11 +75,11 @@ def authorisation_grant(
     if isinstance(regions, list) and all(isinstance(region, str) for region in regions):
         regions = _dedupe(regions)
     try:
-        purposes = _choice_list(purposes, Purpose.values, "purpose")
+        purposes = _choice_list(purposes, Purpose.values, _("purpose"))
     except ValidationError as exc:
         errors["purposes"] = exc.error_list
     try:
-        fields = _choice_list(fields, DataField.values, "field")
+        fields = _choice_list(fields, DataField.values, _("field"))
     except ValidationError as exc:
         errors["fields"] = exc.error_list
 
@@ -105,11 +106,11 @@ def authorisation_grant(
     dates_clean = not {"valid_from", "valid_until"} & errors.keys()
     if dates_clean and authorisation.valid_until < authorisation.valid_from:
         errors["valid_until"] = [
-            ValidationError("The last valid day cannot be before the first.", code="order")
+            ValidationError(_("The last valid day cannot be before the first."), code="order")
         ]
     hours_clean = not {"hours_start", "hours_end"} & errors.keys()
     if hours_clean and authorisation.hours_end <= authorisation.hours_start:
-        errors["hours_end"] = [ValidationError("Hours must end after they start.", code="order")]
+        errors["hours_end"] = [ValidationError(_("Hours must end after they start."), code="order")]
     if errors:
         raise ValidationError(errors)
 
@@ -150,7 +151,9 @@ def authorisation_revoke(authorisation: Authorisation, *, actor, reason: str) ->
         actor=actor,
         reason=reason,
         kind=RegistryKind.AUTHORISATION_REVOKED,
-        already=lambda locked: AuthorisationRevoked(f"{locked.letter_number} was revoked already."),
+        already=lambda locked: AuthorisationRevoked(
+            _("%(reference)s was revoked already.") % {"reference": locked.letter_number}
+        ),
         body=lambda locked: {
             "partner": locked.partner.code,
             "authorisation": locked.pk,

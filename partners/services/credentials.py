@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -32,9 +33,11 @@ __all__ = ["credential_issue", "credential_revoke", "staff_token_issue", "staff_
 def _label(label: object) -> str:
     text = label.strip() if isinstance(label, str) else ""
     if not text:
-        raise ValidationError({"label": "Give the key a label (which software or person uses it)."})
+        raise ValidationError(
+            {"label": _("Give the key a label (which software or person uses it).")}
+        )
     if len(text) > 100:
-        raise ValidationError({"label": "A label is at most 100 characters."})
+        raise ValidationError({"label": _("A label is at most 100 characters.")})
     return text
 
 
@@ -85,7 +88,9 @@ def credential_revoke(credential: ApiCredential, *, actor, reason: str) -> ApiCr
         actor=actor,
         reason=reason,
         kind=RegistryKind.CREDENTIAL_REVOKED,
-        already=lambda locked: CredentialRevoked(f"The key {locked.prefix}… was revoked already."),
+        already=lambda locked: CredentialRevoked(
+            _("The key %(prefix)s… was revoked already.") % {"prefix": locked.prefix}
+        ),
         body=lambda locked: {
             "partner": locked.partner.code,
             "credential": locked.pk,
@@ -135,7 +140,10 @@ def staff_token_revoke(token: StaffToken, *, actor) -> StaffToken:
             .get(pk=token.pk)
         )
         if locked.revoked_at is not None:
-            raise CredentialRevoked(f"The token {locked.prefix}… was revoked already.")
+            raise CredentialRevoked(
+                _("The token %(prefix)s… was revoked already.") % {"prefix": locked.prefix}
+            )
+
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         bureau_log(

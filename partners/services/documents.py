@@ -13,6 +13,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -68,7 +69,7 @@ def document_add(
         and document.expires_on is not None
         and document.expires_on < document.issued_on
     ):
-        errors["expires_on"] = ["A document cannot expire before it was issued."]
+        errors["expires_on"] = [_("A document cannot expire before it was issued.")]
     if errors:
         raise ValidationError(errors)
 

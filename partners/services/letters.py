@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -38,7 +39,10 @@ _NUMBER_ATTEMPTS = 3
 
 def _require(actor, permission: str, what: str) -> None:
     if actor is None or not actor.has_perm(permission):
-        raise NotPermitted(f"{what} needs the {permission} permission (the Approvers role).")
+        raise NotPermitted(
+            _("%(action)s needs the %(permission)s permission (the Approvers role).")
+            % {"action": what, "permission": permission}
+        )
 
 
 def letter_document(number: str, authorisation: Authorisation, issued_at) -> dict:
@@ -82,7 +86,7 @@ def letter_issue(authorisation: Authorisation, *, actor) -> Letter:
     may be issued from one authorisation (a reprint, one per team); each can
     be revoked on its own.
     """
-    _require(actor, ISSUE_PERMISSION, "Issuing a letter")
+    _require(actor, ISSUE_PERMISSION, _("Issuing a letter"))
     with transaction.atomic():
         partner = Partner.objects.select_for_update().get(pk=authorisation.partner_id)
         locked = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
@@ -90,14 +94,24 @@ def letter_issue(authorisation: Authorisation, *, actor) -> Letter:
         now = timezone.now()
         if partner.kind != PartnerKind.ENROLMENT_PARTNER:
             raise LetterNotIssuable(
-                f"{partner.code} is not an enrolment partner: it gets no letters."
+                _("%(code)s is not an enrolment partner: it gets no letters.")
+                % {"code": partner.code}
             )
         scope = PartnerScope.load(partner)
         if not scope.approved_at(now):
-            raise LetterNotIssuable(f"{partner.code} is {partner.status}, not approved.")
+            raise LetterNotIssuable(
+                _("%(code)s is %(status)s, not approved.")
+                % {"code": partner.code, "status": partner.get_status_display().lower()}
+            )
         state = scope.authorisation_state(locked.pk, now)
         if state in ("revoked", "expired"):
-            raise LetterNotIssuable(f"Authorisation {locked.letter_number} is {state}.")
+            raise LetterNotIssuable(
+                _("Authorisation %(reference)s is %(state)s.")
+                % {
+                    "reference": locked.letter_number,
+                    "state": _("revoked") if state == "revoked" else _("expired"),
+                }
+            )
 
         for attempt in range(_NUMBER_ATTEMPTS):
             number = new_letter_number()
@@ -151,13 +165,15 @@ def letter_revoke(letter: Letter, *, actor, reason: str) -> Letter:
     twice raises LetterRevoked. The authorisation is untouched: revoke it too
     if the partner must stop work altogether.
     """
-    _require(actor, REVOKE_PERMISSION, "Revoking a letter")
+    _require(actor, REVOKE_PERMISSION, _("Revoking a letter"))
     return revoke_record(
         letter,
         actor=actor,
         reason=reason,
         kind=RegistryKind.LETTER_REVOKED,
-        already=lambda locked: LetterRevoked(f"Letter {locked.number} was revoked already."),
+        already=lambda locked: LetterRevoked(
+            _("Letter %(number)s was revoked already.") % {"number": locked.number}
+        ),
         body=lambda locked: {
             "partner": locked.partner.code,
             "authorisation": locked.authorisation_id,

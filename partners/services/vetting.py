@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -171,15 +172,25 @@ def _transition(
         to_value = str(getattr(to_status, "value", to_status))
         if to_value not in TRANSITIONS.get(from_status, frozenset()):
             raise IllegalTransition(
-                f"{locked.code} cannot move from {from_status} to {to_value}.", field="status"
+                _("%(code)s cannot move from %(from)s to %(to)s.")
+                % {"code": locked.code, "from": from_status, "to": to_value},
+                field="status",
             )
         if expected_from is not None and from_status != expected_from:
             # The named moves say where the partner comes from too: "approve"
             # ends a review and "reinstate" ends a suspension, so a click on the
             # wrong one is refused instead of silently doing the other.
             raise IllegalTransition(
-                f"{locked.code} is {from_status}, not {expected_from}: "
-                f"use the matching action to move it from {from_status} to {to_value}.",
+                _(
+                    "%(code)s is %(from)s, not %(expected)s: use the matching action to move it "
+                    "from %(from)s to %(to)s."
+                )
+                % {
+                    "code": locked.code,
+                    "from": from_status,
+                    "expected": expected_from,
+                    "to": to_value,
+                },
                 field="status",
             )
         to_status = PartnerStatus(to_value)
@@ -188,7 +199,8 @@ def _transition(
         # The system (system_extra given) acts by a policy the bureau turned on, not a permission.
         if system_extra is None and (actor is None or not actor.has_perm(permission)):
             raise NotPermitted(
-                f"Moving a partner to {to_status} needs the {permission} permission."
+                _("Moving a partner to %(status)s needs the %(permission)s permission.")
+                % {"status": to_status, "permission": permission}
             )
 
         if to_status == PartnerStatus.APPROVED:
@@ -198,7 +210,8 @@ def _transition(
             missing = partner_missing_documents(locked)
             if missing:
                 raise DocumentsIncomplete(
-                    f"{locked.code} cannot be approved; documents: {', '.join(missing)}.",
+                    _("%(code)s cannot be approved; documents: %(missing)s.")
+                    % {"code": locked.code, "missing": ", ".join(map(str, missing))},
                     field="documents",
                 )
 
@@ -256,20 +269,34 @@ def maker_checker_refusal(partner: Partner, actor, *, from_status: str) -> str |
     reinstating = from_status == PartnerStatus.SUSPENDED
     reasons = []
     if reinstating and _last_actor_to(partner, PartnerStatus.SUSPENDED) == actor.pk:
-        reasons.append("you suspended it")
+        reasons.append(_("you suspended it"))
     if partner.registered_by_id == actor.pk:
-        reasons.append("you registered it")
+        reasons.append(_("you registered it"))
     if QualificationDocument.objects.filter(partner=partner, uploaded_by=actor).exists():
-        reasons.append("you added its documents")
+        reasons.append(_("you added its documents"))
     if VettingDecision.objects.filter(
         partner=partner, to_status=PartnerStatus.UNDER_REVIEW, actor=actor
     ).exists():
-        reasons.append("you started its review")
+        reasons.append(_("you started its review"))
     if not reasons:
         return None
-    verb = "reinstate" if reinstating else "approve"
-    listed = reasons[0] if len(reasons) == 1 else f"{', '.join(reasons[:-1])} and {reasons[-1]}"
-    return f"You cannot {verb} {partner.code}: {listed}. Another approver must {verb} it."
+    listed = (
+        str(reasons[0])
+        if len(reasons) == 1
+        else _("%(first)s and %(last)s")
+        % {"first": ", ".join(map(str, reasons[:-1])), "last": reasons[-1]}
+    )
+    if reinstating:
+        return _(
+            "You cannot reinstate %(code)s: %(reasons)s. Another approver must reinstate it."
+        ) % {
+            "code": partner.code,
+            "reasons": listed,
+        }
+    return _("You cannot approve %(code)s: %(reasons)s. Another approver must approve it.") % {
+        "code": partner.code,
+        "reasons": listed,
+    }
 
 
 def _last_actor_to(partner: Partner, status: PartnerStatus) -> int | None:

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -37,8 +38,9 @@ logger = logging.getLogger(__name__)
 def problem_response(
     status: int, code: str, title: str, detail: str, *, headers: dict | None = None, **extra: Any
 ) -> Response:
-    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "code": code}
-    body["detail"] = detail
+    # Titles and details are translated (lazily): rendered in the request's language now.
+    body = {"type": PROBLEM_BASE + code, "title": str(title), "status": status, "code": code}
+    body["detail"] = str(detail)
     body.update(extra)
     response = Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
     return response
@@ -65,6 +67,14 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
+def _messages_as_text(errors: list[dict]) -> list[dict]:
+    # A message may be a lazy translation: the answer carries its text in the request's language.
+    return [
+        {**error, "message": str(error["message"])} if "message" in error else error
+        for error in errors
+    ]
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ValidationFailed):
         # Capped: 266,991 unknown keys once made a 44.8 MB answer.
@@ -73,16 +83,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             exc.code,
             exc.title,
             exc.detail,
-            errors=exc.errors[:MAX_ERRORS_LISTED],
+            errors=_messages_as_text(exc.errors[:MAX_ERRORS_LISTED]),
             error_count=max(exc.total, len(exc.errors)),
         )
     if isinstance(exc, ServiceError):
         errors = getattr(exc, "errors", None)
         if errors is not None:
             # Not capped: a conflict names every conflicting record (at most a batch).
-            extra = {"errors": errors}
+            extra = {"errors": _messages_as_text(errors)}
         elif exc.field:
-            extra = {"errors": [{"field": exc.field, "code": exc.code, "message": exc.detail}]}
+            extra = {"errors": [{"field": exc.field, "code": exc.code, "message": str(exc.detail)}]}
         else:
             extra = {}
         return problem_response(exc.status, exc.code, exc.title, exc.detail, **extra)
@@ -96,8 +106,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return problem_response(
             400,
             "validation_error",
-            "The request is malformed; nothing was recorded.",
-            "One or more fields are invalid.",
+            _("The request is malformed; nothing was recorded."),
+            _("One or more fields are invalid."),
             errors=_flatten(exc.detail),
         )
     code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -112,16 +122,24 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 _TOO_LARGE = (
     "request_too_large",
-    "The request body is too large; nothing was recorded.",
-    "The body is larger than the service accepts (DATA_UPLOAD_MAX_MEMORY_SIZE); every "
-    "valid batch fits, so split the batch or check what is being sent.",
+    _("The request body is too large; nothing was recorded."),
+    _(
+        "The body is larger than the service accepts (DATA_UPLOAD_MAX_MEMORY_SIZE); every "
+        "valid batch fits, so split the batch or check what is being sent."
+    ),
+)
+
+
+_INTERNAL_ERROR_DETAIL = _(
+    "The service failed to handle this request. The error has been logged; "
+    "retry later (resending is safe: records are idempotent) or contact the bureau."
 )
 
 
 def _plain_problem(status: int, code: str, title: str, detail: str) -> HttpResponse:
     """A problem answer outside DRF (URL resolution, Django's error handlers)."""
-    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "code": code}
-    body["detail"] = detail
+    body = {"type": PROBLEM_BASE + code, "title": str(title), "status": status, "code": code}
+    body["detail"] = str(detail)
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -135,8 +153,8 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     return _plain_problem(
         404,
         "not_found",
-        "Not found.",
-        "No API endpoint at this path; see /api/schema/ for the endpoints.",
+        _("Not found."),
+        _("No API endpoint at this path; see /api/schema/ for the endpoints."),
     )
 
 
@@ -153,9 +171,8 @@ def api_or_page_500(request: HttpRequest) -> HttpResponse:
         return _plain_problem(
             500,
             "internal_error",
-            "Internal error.",
-            "The service failed to handle this request. The error has been logged; "
-            "retry later (resending is safe: records are idempotent) or contact the bureau.",
+            _("Internal error."),
+            _INTERNAL_ERROR_DETAIL,
         )
     return defaults.server_error(request)
 
@@ -170,7 +187,7 @@ def api_or_page_400(request: HttpRequest, exception: Exception) -> HttpResponse:
         if isinstance(exception, RequestDataTooBig):
             return _plain_problem(413, *_TOO_LARGE)
         return _plain_problem(
-            400, "bad_request", "Bad request.", "The request cannot be read as sent."
+            400, "bad_request", _("Bad request."), _("The request cannot be read as sent.")
         )
     return defaults.bad_request(request, exception)
 
@@ -195,7 +212,6 @@ def _internal_error(exc: Exception, context: dict) -> Response:
     return problem_response(
         500,
         "internal_error",
-        "Internal error.",
-        "The service failed to handle this request. The error has been logged; "
-        "retry later (resending is safe: records are idempotent) or contact the bureau.",
+        _("Internal error."),
+        _INTERNAL_ERROR_DETAIL,
     )

@@ -145,6 +145,32 @@ def records_links(alert: Alert) -> list[dict]:
     ]
 
 
+#: Rules whose records are the subject's identity accesses in the window.
+ACCESS_RULES = {
+    "volume_spike",
+    "out_of_scope_access",
+    "daily_cap_exceeded",
+    "access_without_session",
+    "elderly_concentration",
+    "suspended_partner_activity",
+}
+
+
+def accesses_link(alert: Alert) -> str | None:
+    """The access list filtered to the subject's accesses in the window (live records)."""
+    if alert.rule not in ACCESS_RULES or alert.subject_kind not in ("agent", "partner"):
+        return None
+    params = {
+        "partner__id__exact": alert.partner_id,
+        "test__exact": 0,
+        "occurred_at__gte": alert.window_start.isoformat(),
+        "occurred_at__lt": alert.window_end.isoformat(),
+    }
+    if alert.subject_kind == "agent":
+        params["agent_code"] = alert.subject_ref
+    return f"{reverse('admin:ingestion_accessevent_changelist')}?{urlencode(params)}"
+
+
 def short_ref(alert: Alert) -> str:
     ref = alert.subject_ref
     if len(ref) > 16:
@@ -307,6 +333,7 @@ class AlertAdmin(admin.ModelAdmin):
             window_to=exact_time(alert.window_end),
             chart=band_chart(alert.numbers),
             records=records_links(alert),
+            accesses_url=accesses_link(alert),
             numbers=number_rows(alert.numbers),
             moves=moves,
             notes=notes,

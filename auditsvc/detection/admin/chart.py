@@ -40,14 +40,40 @@ class BandChart:
     left: int = LEFT
 
 
-def band_chart(numbers: dict) -> BandChart | None:
-    """The chart of a volume alert (``numbers["series"]`` and its band), or None."""
+def _shape(numbers: dict) -> tuple[list, float, float, float, float] | None:
+    """(earlier values, this window's value, band low, band high, threshold), or None.
+
+    A volume alert keeps its series with the band's numbers; another rule may
+    keep ``numbers["chart"]``: ``{"series", "value", "low", "high", "threshold"}``.
+    """
+    chart = numbers.get("chart")
+    if isinstance(chart, dict) and chart.get("series"):
+        return (
+            chart["series"],
+            chart["value"],
+            float(chart["low"]),
+            float(chart["high"]),
+            float(chart["threshold"]),
+        )
     series = numbers.get("series")
     if not isinstance(series, list) or not series or "count" not in numbers:
         return None
-    values = [int(v) for v in series] + [int(numbers["count"])]
-    low, high = float(numbers.get("usual_low", 0)), float(numbers.get("usual_high", 0))
-    threshold = float(numbers.get("threshold", 0))
+    return (
+        series,
+        numbers["count"],
+        float(numbers.get("usual_low", 0)),
+        float(numbers.get("usual_high", 0)),
+        float(numbers.get("threshold", 0)),
+    )
+
+
+def band_chart(numbers: dict) -> BandChart | None:
+    """The chart of an alert's series against its band, or None when it keeps none."""
+    shape = _shape(numbers)
+    if shape is None:
+        return None
+    series, value, low, high, threshold = shape
+    values = [round(float(v), 1) for v in series] + [round(float(value), 1)]
     top = max(max(values), threshold, high, 1)
     plot = HEIGHT - TOP - BOTTOM
 
@@ -77,8 +103,8 @@ def band_chart(numbers: dict) -> BandChart | None:
         "this window %(count)s."
     ) % {
         "days": count - 1,
-        "low": int(low),
-        "high": int(high),
+        "low": round(low, 1),
+        "high": round(high, 1),
         "threshold": threshold,
         "count": values[-1],
     }
@@ -87,6 +113,6 @@ def band_chart(numbers: dict) -> BandChart | None:
         band_y=y(high),
         band_height=round(max(y(low) - y(high), 1), 1),
         threshold_y=y(threshold),
-        axis_top=int(top),
+        axis_top=round(top),
         summary=summary,
     )

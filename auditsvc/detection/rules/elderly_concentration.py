@@ -142,9 +142,29 @@ class ElderlyConcentration(Rule):
                 "baseline": round(baseline * 100, 1),
                 "baseline_source": source,
                 "p_value": f"{p_value:.2g}",
+                # The alert page's chart: the elderly share (%) of each earlier day
+                # with residents, against the baseline and the 15-point line.
+                "chart": {
+                    "series": self._shares(daily, agent, day),
+                    "value": round(share * 100, 1),
+                    "low": round(baseline * 100, 1),
+                    "high": round(baseline * 100, 1),
+                    "threshold": round(
+                        baseline * 100 + settings.DETECTION_ELDERLY_MIN_EXCESS_POINTS, 1
+                    ),
+                },
             },
             records=[todays.filter(_elderly())],
         )
+
+    @staticmethod
+    def _shares(daily, agent: str, day: dt.date) -> list[float]:
+        shares = []
+        for back in range(settings.DETECTION_VOLUME_BASELINE_DAYS, 0, -1):
+            n, k = daily.get((agent, day - dt.timedelta(days=back)), (0, 0))
+            if n:
+                shares.append(round(100 * k / n, 1))
+        return shares
 
     def _region_baseline(self, todays: QuerySet, day: dt.date) -> float | None:
         """The elderly share expected from the pooled mix of the day's residents' regions."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from partners.choices import Violation
 from partners.models import SHANGHAI, Agent
@@ -20,13 +21,13 @@ PERIODS = {"today": 1, "7d": 7, "14d": 14}
 class ViolationFilter(admin.SimpleListFilter):
     """Records carrying one violation code (or none at all)."""
 
-    title = "violation"
+    title = _("violation")
     parameter_name = "violation"
 
     def lookups(self, request, model_admin):
         return [
-            (NO_VIOLATION, "No violation"),
-            (ANY_VIOLATION, "Any violation"),
+            (NO_VIOLATION, _("No violation")),
+            (ANY_VIOLATION, _("Any violation")),
             *Violation.choices,
         ]
 
@@ -55,7 +56,7 @@ class AgentFilter(admin.SimpleListFilter):
     every page would be slow.
     """
 
-    title = "agent"
+    title = _("agent")
     parameter_name = "agent"
 
     def lookups(self, request, model_admin):
@@ -75,19 +76,19 @@ class AgentFilter(admin.SimpleListFilter):
                 return queryset.none()
             partner_id, code = agent
             return queryset.filter(partner_id=partner_id, agent_code=code)
-        partner_code, _, code = value.partition("/")
+        partner_code, _slash, code = value.partition("/")
         return queryset.filter(partner__code=partner_code.strip(), agent_code=code.strip())
 
 
 class PeriodFilter(admin.SimpleListFilter):
     """Today, the last 7 or the last 14 local days (the dashboard's periods)."""
 
-    title = "when"
+    title = _("when")
     parameter_name = "period"
     field_name = "occurred_at"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today"), ("7d", "Last 7 days"), ("14d", "Last 14 days")]
+        return [("today", _("Today")), ("7d", _("Last 7 days")), ("14d", _("Last 14 days"))]
 
     def queryset(self, request, queryset):
         days = PERIODS.get(self.value() or "")

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditsvc.base.identities import RESIDENT_ID_SCHEME, IdentityError, resident_identity
@@ -33,12 +34,12 @@ def resident_lookup_page(request, model_admin):
         if form.is_valid():
             identity = form.cleaned_data["identity"]
             # Recorded in the bureau log (actor, pseudonym, count found).
-            records, _ = resident_lookup(request.user, identity.identity_ref)
+            records, _total = resident_lookup(request.user, identity.identity_ref)
     else:
         form = ResidentLookupForm()
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Resident lookup",
+        "title": _("Resident lookup"),
         "opts": model_admin.model._meta,
         "form": form,
         "identity": identity,
@@ -56,11 +57,11 @@ class _NoEchoInput(forms.TextInput):
 
 class ResidentLookupForm(forms.Form):
     identity_number = forms.CharField(
-        label="Resident identity number",
+        label=_("Resident identity number"),
         max_length=32,
         strip=True,
         widget=_NoEchoInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 24}),
-        help_text="18 characters. It is used to compute the pseudonym and then forgotten.",
+        help_text=_("18 characters. It is used to compute the pseudonym and then forgotten."),
     )
 
     def clean_identity_number(self) -> str:
@@ -70,6 +71,8 @@ class ResidentLookupForm(forms.Form):
         except IdentityError as exc:
             # The message names what is wrong, never the number.
             raise forms.ValidationError(
-                f"This is not a valid resident identity number: {exc.message}", code=exc.code
+                _("This is not a valid resident identity number: %(reason)s")
+                % {"reason": exc.message},
+                code=exc.code,
             ) from None
         return ""  # the number itself is not kept, even in cleaned_data

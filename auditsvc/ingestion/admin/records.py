@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.ledger.admin import LedgerReadOnlyAdmin
 from partners.admin.common import compact_time, exact_time
@@ -47,66 +48,69 @@ class ReportedRecordAdmin(LedgerReadOnlyAdmin):
             .defer("ledger_entry__canonical", "ledger_entry__signature")
         )
 
-    @admin.display(description="partner", ordering="partner__code")
+    @admin.display(description=_("partner"), ordering="partner__code")
     def partner_code(self, obj) -> str:
         return format_html('<span title="{}">{}</span>', obj.partner.legal_name, obj.partner.code)
 
-    @admin.display(description="violations")
+    @admin.display(description=_("violations"))
     def violation_codes(self, obj) -> str:
         return violation_tags(obj.violation_list)
 
-    @admin.display(description="violations")
+    @admin.display(description=_("violations"))
     def violations_display(self, obj) -> str:
         return violation_list(obj.violation_list)
 
-    @admin.display(description="receipt", ordering="ledger_entry__seq")
+    @admin.display(description=_("receipt"), ordering="ledger_entry__seq")
     def receipt(self, obj) -> str:
         if obj.test:
             return format_html(
-                '{} <span class="tag tag-test" title="{}">test</span>',
+                '{} <span class="tag tag-test" title="{}">{}</span>',
                 receipt_link(obj.ledger_entry),
-                "Sent with a test key: in the test log, never evidence.",
+                _("Sent with a test key: in the test log, never evidence."),
+                _("test"),
             )
         return receipt_link(obj.ledger_entry)
 
-    @admin.display(description="record")
+    @admin.display(description=_("record"))
     def record_kind(self, obj) -> str:
         log = obj.partner.log_id_for(test=obj.test)
         if obj.test:
-            return f"Test: sent with a test key, kept in the test log {log}, never evidence."
-        return f"Live: in the partner's log {log}."
+            return _(
+                "Test: sent with a test key, kept in the test log %(log)s, never evidence."
+            ) % {"log": log}
+        return _("Live: in the partner's log %(log)s.") % {"log": log}
 
-    @admin.display(description="occurred at")
+    @admin.display(description=_("occurred at"))
     def occurred(self, obj) -> str:
         return exact_time(obj.occurred_at)
 
-    @admin.display(description="recorded at")
+    @admin.display(description=_("recorded at"))
     def recorded(self, obj) -> str:
         return exact_time(obj.recorded_at)
 
-    @admin.display(description="resident")
+    @admin.display(description=_("resident"))
     def resident_ref(self, obj) -> str:
         return obj.identity_ref
 
-    @admin.display(description="region code in the identity number")
+    @admin.display(description=_("region code in the identity number"))
     def id_region(self, obj) -> str:
         # Where the number was first issued: not where the resident lives now.
         return obj.id_region_code
 
-    @admin.display(description="device")
+    @admin.display(description=_("device"))
     def device(self, obj) -> str:
         return obj.device_ref
 
-    @admin.display(description="agent")
+    @admin.display(description=_("agent"))
     def agent_display(self, obj) -> str:
         if obj.agent_id is None:
-            return f"{obj.agent_code} (not registered)"
+            return _("%(code)s (not registered)") % {"code": obj.agent_code}
         url = reverse("admin:partners_agent_change", args=[obj.agent_id])
         return format_html('<a href="{}">{}</a>', url, obj.agent_code)
 
 
 PSEUDONYMS = (
-    "Resident and device (keyed pseudonyms, never the raw numbers)",
+    _("Resident and device (keyed pseudonyms, never the raw numbers)"),
     {"fields": ("resident_ref", "id_region", "birth_year", "device")},
 )
 
@@ -135,7 +139,7 @@ class EnrolmentSessionAdmin(ReportedRecordAdmin):
     )
     date_hierarchy = "opened_at"
     search_fields = ("=client_session_id", "=agent_code", "=id", "=partner__code")
-    search_help_text = "Exact session id, client session id, agent code or partner code."
+    search_help_text = _("Exact session id, client session id, agent code or partner code.")
     fieldsets = (
         (
             None,
@@ -151,7 +155,7 @@ class EnrolmentSessionAdmin(ReportedRecordAdmin):
             },
         ),
         (
-            "The enrolment",
+            _("The enrolment"),
             {
                 "fields": (
                     "agent_display",
@@ -164,44 +168,44 @@ class EnrolmentSessionAdmin(ReportedRecordAdmin):
             },
         ),
         PSEUDONYMS,
-        ("Evidence", {"fields": ("receipt", "close_receipt")}),
+        (_("Evidence"), {"fields": ("receipt", "close_receipt")}),
     )
 
-    @admin.display(description="opened", ordering="opened_at")
+    @admin.display(description=_("opened"), ordering="opened_at")
     def opened(self, session: EnrolmentSession) -> str:
         return compact_time(session.opened_at)
 
-    @admin.display(description="closed", ordering="closed_at")
+    @admin.display(description=_("closed"), ordering="closed_at")
     def closed(self, session: EnrolmentSession) -> str:
         if session.closed_at is None:
-            return format_html('<span class="quiet">{}</span>', "open")
+            return format_html('<span class="quiet">{}</span>', _("open"))
         return format_html(
             "{} {}", compact_time(session.closed_at), session.get_outcome_display().lower()
         )
 
-    @admin.display(description="opened at")
+    @admin.display(description=_("opened at"))
     def opened_exact(self, session: EnrolmentSession) -> str:
         return exact_time(session.opened_at)
 
-    @admin.display(description="closed at")
+    @admin.display(description=_("closed at"))
     def closed_exact(self, session: EnrolmentSession) -> str:
-        return exact_time(session.closed_at) if session.closed_at else "Still open"
+        return exact_time(session.closed_at) if session.closed_at else _("Still open")
 
-    @admin.display(description="close receipt")
+    @admin.display(description=_("close receipt"))
     def close_receipt(self, session: EnrolmentSession) -> str:
         if session.close_entry_id is None:
             return "—"
         return receipt_link(session.close_entry)
 
-    @admin.display(description="identity accesses")
+    @admin.display(description=_("identity accesses"))
     def accesses_link(self, session: EnrolmentSession) -> str:
         count = session.accesses.count()
         url = reverse("admin:ingestion_accessevent_changelist")
         return format_html(
-            '<a href="{}?{}">{} in this session</a>',
+            '<a href="{}?{}">{}</a>',
             url,
             urlencode({"session__id__exact": session.pk}),
-            count,
+            _("%(count)s in this session") % {"count": count},
         )
 
 
@@ -228,7 +232,7 @@ class AccessEventAdmin(ReportedRecordAdmin):
     )
     date_hierarchy = "occurred_at"
     search_fields = ("=client_event_id", "=agent_code", "=partner__code")
-    search_help_text = (
+    search_help_text = _(
         "Exact client event id, agent code or partner code (both: “P0001 A-0001”). "
         "To find a resident's records, use the resident lookup."
     )
@@ -238,7 +242,7 @@ class AccessEventAdmin(ReportedRecordAdmin):
             {"fields": ("partner", "client_event_id", "record_kind", "occurred", "recorded")},
         ),
         (
-            "The access",
+            _("The access"),
             {
                 "fields": (
                     "agent_display",
@@ -250,29 +254,29 @@ class AccessEventAdmin(ReportedRecordAdmin):
             },
         ),
         PSEUDONYMS,
-        ("Evidence", {"fields": ("receipt",)}),
+        (_("Evidence"), {"fields": ("receipt",)}),
     )
 
     def lookup_allowed(self, lookup, value, request=None):
         # A session's page links to the accesses made in it.
         return lookup == "session__id__exact" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="when", ordering="occurred_at")
+    @admin.display(description=_("when"), ordering="occurred_at")
     def when(self, event: AccessEvent) -> str:
         return compact_time(event.occurred_at)
 
-    @admin.display(description="fields")
+    @admin.display(description=_("fields"))
     def field_names(self, event: AccessEvent) -> str:
         return field_names(event.fields)
 
-    @admin.display(description="data fields")
+    @admin.display(description=_("data fields"))
     def fields_display(self, event: AccessEvent) -> str:
         return field_names(event.fields, short=False)
 
-    @admin.display(description="session")
+    @admin.display(description=_("session"))
     def session_link(self, event: AccessEvent) -> str:
         if event.session_id is None:
-            return format_html('<span class="quiet">{}</span>', "none")
+            return format_html('<span class="quiet">{}</span>', _("none"))
         # Built from the id alone: no query per row.
         url = reverse("admin:ingestion_enrolmentsession_change", args=[event.session_id])
         return format_html(
@@ -318,7 +322,7 @@ class AccountEventAdmin(ReportedRecordAdmin):
     # term travels in the URL (?q=), i.e. into access logs: no raw number may
     # be invited there. The resident lookup (POST) is the way to search.
     search_fields = ("=client_event_id", "=partner__code")
-    search_help_text = (
+    search_help_text = _(
         "Exact client event id or platform code. To find a resident's records, use the "
         "resident lookup."
     )
@@ -327,9 +331,9 @@ class AccountEventAdmin(ReportedRecordAdmin):
             None,
             {"fields": ("partner", "client_event_id", "record_kind", "occurred", "recorded")},
         ),
-        ("The account", {"fields": ("action", "channel", "violations_display")}),
+        (_("The account"), {"fields": ("action", "channel", "violations_display")}),
         (
-            "Holder, account, device and phone (keyed pseudonyms, never the raw numbers)",
+            _("Holder, account, device and phone (keyed pseudonyms, never the raw numbers)"),
             {
                 "fields": (
                     "resident_ref",
@@ -341,17 +345,18 @@ class AccountEventAdmin(ReportedRecordAdmin):
                 )
             },
         ),
-        ("Evidence", {"fields": ("receipt",)}),
+        (_("Evidence"), {"fields": ("receipt",)}),
     )
 
-    @admin.display(description="when", ordering="occurred_at")
+    @admin.display(description=_("when"), ordering="occurred_at")
     def when(self, event: AccountEvent) -> str:
+
         return compact_time(event.occurred_at)
 
-    @admin.display(description="account")
+    @admin.display(description=_("account"))
     def account(self, event: AccountEvent) -> str:
         return event.account_ref
 
-    @admin.display(description="phone")
+    @admin.display(description=_("phone"))
     def phone(self, event: AccountEvent) -> str:
         return event.phone_ref

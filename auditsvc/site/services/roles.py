@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.core.canonical import format_time
@@ -51,12 +52,16 @@ def roles_of(user) -> list[str]:
 def _checked(user, role: str, *, actor, reason: str) -> tuple[str, Group]:
     reason = require_reason(reason)
     if actor is None or not actor.has_perm(MANAGE_ROLES):
-        raise AccountChangeNotPermitted(f"Changing roles needs the {MANAGE_ROLES} permission.")
+        raise AccountChangeNotPermitted(
+            _("Changing roles needs the %(permission)s permission.") % {"permission": MANAGE_ROLES}
+        )
     if actor.pk == user.pk:
-        raise OwnAccount("Nobody changes their own roles: ask another security officer.")
+        raise OwnAccount(_("Nobody changes their own roles: ask another security officer."))
     if role not in roles.ROLES:
         raise UnknownRole(
-            f"No role {role!r}; the roles are {', '.join(roles.ROLES)}.", field="role"
+            _("No role “%(role)s”; the roles are %(roles)s.")
+            % {"role": role, "roles": ", ".join(roles.ROLES)},
+            field="role",
         )
     group = Group.objects.filter(name=role).first()
     if group is None:
@@ -79,12 +84,22 @@ def role_grant(user, role: str, *, actor, reason: str) -> list[str]:
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         held = roles_of(locked)
         if role in held:
-            raise RoleUnchanged(f"{locked.get_username()} already holds the role {role}.")
+            raise RoleUnchanged(
+                _("%(user)s already holds the role %(role)s.")
+                % {"user": locked.get_username(), "role": roles.role_label(role)}
+            )
         clash = [other for other in held if other in INCOMPATIBLE_ROLES[role]]
         if clash:
             raise SeparationOfDuties(
-                f"{locked.get_username()} holds {', '.join(clash)}, which cannot go with {role}: "
-                "a security officer is neither bureau staff nor an approver."
+                _(
+                    "%(user)s holds %(held)s, which cannot go with %(role)s: a security officer "
+                    "is neither bureau staff nor an approver."
+                )
+                % {
+                    "user": locked.get_username(),
+                    "held": ", ".join(map(roles.role_label, clash)),
+                    "role": roles.role_label(role),
+                }
             )
         locked.groups.add(group)
         if not locked.is_staff:
@@ -116,7 +131,10 @@ def role_remove(user, role: str, *, actor, reason: str) -> list[str]:
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         if role not in roles_of(locked):
-            raise RoleUnchanged(f"{locked.get_username()} does not hold the role {role}.")
+            raise RoleUnchanged(
+                _("%(user)s does not hold the role %(role)s.")
+                % {"user": locked.get_username(), "role": roles.role_label(role)}
+            )
         locked.groups.remove(group)
         now = roles_of(locked)
         bureau_log(

@@ -19,6 +19,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -207,10 +208,11 @@ def second_factor_reset(user, *, actor, reason: str) -> list[str]:
     reason = require_reason(reason)
     if actor is None or not actor.has_perm(RESET_PERMISSION):
         raise AccountChangeNotPermitted(
-            f"Resetting a second factor needs the {RESET_PERMISSION} permission."
+            _("Resetting a second factor needs the %(permission)s permission.")
+            % {"permission": RESET_PERMISSION}
         )
     if actor.pk == user.pk:
-        raise OwnAccount("Nobody resets their own second factor: ask another security officer.")
+        raise OwnAccount(_("Nobody resets their own second factor: ask another security officer."))
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         authenticators_removed = TOTPDevice.objects.filter(user=locked, confirmed=True).count()

@@ -12,6 +12,7 @@ import datetime as dt
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -34,7 +35,7 @@ def duration(delta: dt.timedelta | None) -> str:
         return ""
     minutes = max(1, round(delta.total_seconds() / 60))
     hours, minutes = divmod(minutes, 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts = [ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}] if hours else []
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
     return " ".join(parts)

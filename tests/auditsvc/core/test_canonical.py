@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 
 import pytest
 import rfc8785
@@ -15,6 +16,7 @@ from auditsvc.core.canonical import (
     canonical_bytes,
     entry_bytes,
     format_time,
+    loads,
     parse_time,
 )
 
@@ -223,3 +225,29 @@ def test_b64decode_strict_refuses_non_canonical_base64():
     for text in ["AB==", "AA", "A A=", "AA==\n"]:
         with pytest.raises(ValueError):
             b64decode_strict(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (b'{"a":1.5}', "floats are not allowed (1.5)"),
+        (b'{"a":1e3}', "floats are not allowed (1e3)"),
+        (b'{"a":NaN}', "NaN is not JSON"),
+        (b'{"a":9007199254740992}', "integer 9007199254740992 is outside"),
+        (b'{"a":1,"b":{"c":1,"c":2}}', "the key 'c' appears twice in one object"),
+        ('{"\u00e9":1}'.encode(), "object key 'é' is not ASCII"),
+        (b'{"\\u00e9":1}', "object key 'é' is not ASCII"),
+        (b'{"a":', "not JSON"),
+        (b'{"a":"\xff"}', "not JSON"),
+    ],
+)
+def test_loads_refuses_text_outside_the_subset(text, reason):
+    with pytest.raises(CanonicalError, match=re.escape(reason)):
+        loads(text)
+
+
+@pytest.mark.parametrize("value", SAMPLES, ids=range(len(SAMPLES)))
+def test_loads_gives_back_what_canonical_bytes_wrote(value):
+    parsed = loads(canonical_bytes(value))
+
+    assert canonical_bytes(parsed, checked=True) == canonical_bytes(value)

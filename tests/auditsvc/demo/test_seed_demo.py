@@ -147,7 +147,15 @@ def test_it_generates_a_signing_key_when_none_is_loaded(settings, tmp_path):
 
 def test_it_prints_a_readable_summary_by_default():
     out = seed()
-    for text in ("http://127.0.0.1:8000/admin/", "staff", "approver2", "P0001", "ask_", "ast_"):
+    for text in (
+        "http://127.0.0.1:8000/admin/",
+        "staff",
+        "approver2",
+        "P0001",
+        "ask_",
+        "ast_",
+        "docs/auditors.md",
+    ):
         assert text in out
 
 

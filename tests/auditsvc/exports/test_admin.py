@@ -69,6 +69,7 @@ def test_the_list_reads_as_words(as_auditor, signing_key, django_capture_on_comm
     page = as_auditor.get(LIST).content.decode()
 
     assert "Bureau log" in page and "Ready to download" in page and "Download (" in page
+    assert "Ask for an export bundle" in page
     assert ">done<" not in page
 
 
@@ -115,3 +116,14 @@ def test_staff_who_may_not_export_cannot_ask_or_download(
     download = as_staff.get(reverse("admin:exports_export_download", args=[export.pk]))
     assert download.status_code == 403
     assert not LedgerEntry.objects.filter(kind="export.downloaded").exists()
+
+
+def test_the_list_finds_a_partner_s_exports_by_name(
+    as_auditor, vetted_partner, signing_key, django_capture_on_commit_callbacks
+):
+    ask(as_auditor, django_capture_on_commit_callbacks, log=vetted_partner.code)
+    ask(as_auditor, django_capture_on_commit_callbacks)  # the bureau log's
+
+    found = as_auditor.get(LIST, {"q": vetted_partner.legal_name.split()[0]})
+
+    assert [export.log_id for export in found.context["cl"].result_list] == [vetted_partner.code]

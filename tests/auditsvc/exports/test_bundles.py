@@ -13,7 +13,7 @@ from django.utils import timezone
 from auditsvc.core import merkle, notes
 from auditsvc.core.canonical import canonical_bytes
 from auditsvc.core.keys import VerifierKey
-from auditsvc.exports.bundles import bundle_snapshot, write_bundle
+from auditsvc.exports.bundles import _chunk_rows, _line, bundle_snapshot, write_bundle
 from auditsvc.exports.errors import InvalidPreviousSize, InvalidRange, UnknownLog
 from auditsvc.ledger.checkpoints import checkpoint_sign
 from auditsvc.ledger.services import entry_record, log_for_update
@@ -194,3 +194,19 @@ def test_it_refuses_what_cannot_be_exported(signing_key):
         bundle_bytes("P0042", at(0), at(10), previous_size=len(MINUTES) + 1)
     with pytest.raises(InvalidPreviousSize):
         bundle_bytes("P0042", at(0), at(10), previous_size=0)
+
+
+def test_the_lines_the_database_builds_are_the_ones_python_builds(signing_key):
+    # PostgreSQL builds entries.jsonl lines in SQL, SQLite in Python: both must be the
+    # canonical form of the record, byte for byte (base64 of 64 bytes is 88 characters:
+    # PostgreSQL's encode() would wrap it at 76 unless the writer removes the break).
+    entries = fill_log("P0042", MINUTES)
+    expected = "".join(canonical_bytes(entry_record(entry)).decode() + "\n" for entry in entries)
+
+    python_lines = "".join(
+        _line(entry.canonical, entry.leaf_hash, entry.signature, entry.key_id) for entry in entries
+    )
+    count, low, high, database_lines = _chunk_rows("P0042", 0, len(entries) - 1)
+
+    assert python_lines == expected
+    assert (count, low, high, database_lines) == (len(entries), 0, len(entries) - 1, expected)

@@ -34,9 +34,8 @@ def test_it_writes_the_bundle_and_records_the_request(signing_key, tmp_path):
     assert [r["entry"]["seq"] for r in bundle.lines("entries.jsonl")] == [1, 2, 3, 4]
     assert bundle.json("consistency.json")["from"] == 2
     assert "Wrote" in out.getvalue() and "4 entries of log P0042" in out.getvalue()
-    body = json.loads(LedgerEntry.objects.get(log_id="bureau", kind="export.requested").canonical)[
-        "body"
-    ]
+    entry = LedgerEntry.objects.get(log_id="bureau", kind="export.requested")
+    body = json.loads(entry.canonical)["body"]
     assert (body["log"], body["via"], body["actor"], body["export"]) == (
         "P0042",
         "command",

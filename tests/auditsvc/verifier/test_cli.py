@@ -131,3 +131,70 @@ def test_it_refuses_an_altered_or_foreign_document(key, tmp_path, capsys):
     assert main(["document", str(foreign), "--trusted-key", key.verifier_string(), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert "not among the trusted keys" in report["failure"]["message"]
+
+
+def test_it_checks_a_kept_checkpoint_given_as_a_file(key, tmp_path, capsys):
+    log = CraftedLog(key).append(10)
+    kept = tmp_path / "kept-checkpoint.txt"
+    kept.write_text(log.checkpoint())
+    path = log.append(15).export(12, 20, previous_size=10).write(tmp_path / "b.zip")
+    trusted = key.verifier_string()
+
+    status = main([str(path), "--trusted-key", trusted, "--previous-checkpoint", str(kept)])
+
+    assert status == 0
+    assert "consistent with your checkpoint of size 10" in capsys.readouterr().out
+    # Without it, the proof is reported as not checked.
+    main([str(path), "--trusted-key", trusted, "--json"])
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert notes == [
+        "consistency.json proves the log grew from size 10; pass --previous-checkpoint "
+        "with the checkpoint you kept to check it"
+    ]
+
+
+def test_a_kept_checkpoint_larger_than_the_bundle_is_a_cut_back_log(key, tmp_path, capsys):
+    log = CraftedLog(key).append(25)
+    kept = tmp_path / "kept-checkpoint.txt"
+    kept.write_text(log.checkpoint())
+    path = log.export(12, 20, size=18).write(tmp_path / "b.zip")
+
+    status = main(
+        [str(path), "--trusted-key", key.verifier_string(), "--previous-checkpoint", str(kept)]
+    )
+
+    assert status == 1
+    assert (
+        "the checkpoint you kept has tree size 25, but this bundle's has 18"
+        in capsys.readouterr().out
+    )
+
+
+def test_a_missing_previous_checkpoint_file_is_a_usage_error(bundle_path, key, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                str(bundle_path),
+                "--trusted-key",
+                key.verifier_string(),
+                "--previous-checkpoint",
+                str(tmp_path / "none"),
+            ]
+        )
+
+    assert exit_info.value.code == 2
+
+
+def test_a_damaged_zip_is_refused_without_a_traceback(key, tmp_path, capsys):
+    path = CraftedLog(key).append(300).export(5, 290).write(tmp_path / "b.zip")
+    data = bytearray(path.read_bytes())
+    for offset in range(2000, 2010):  # inside entries.jsonl's compressed bytes
+        data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    status = main([str(path), "--trusted-key", key.verifier_string(), "--json"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert report["failure"]["check"] == "unreadable_zip"
+    assert report["failure"]["file"] == "entries.jsonl"

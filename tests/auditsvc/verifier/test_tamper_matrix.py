@@ -302,3 +302,14 @@ def test_an_empty_log_verifies(signing_key, tmp_path):
 
     assert report.ok, report.verdict()
     assert (report.entries, report.manifest.tree_size) == (0, 0)
+
+
+def test_a_key_slipped_into_keys_json_is_refused_as_a_changed_file(bundle, signing_key, tmp_path):
+    stranger = SigningKey.generate(signing_key.name)
+    keys = json.loads(bundle.files["keys.json"])
+    keys["keys"].append({**keys["keys"][0], "verifier_key": stranger.verifier_string()})
+    bundle.files["keys.json"] = canonical_bytes(keys)
+
+    report = verify(bundle.write(tmp_path / "b.zip"), signing_key)
+
+    refused(report, "file_mismatch", "keys.json does not match the manifest")

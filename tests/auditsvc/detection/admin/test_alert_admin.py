@@ -69,6 +69,9 @@ def test_the_alert_page_shows_the_evidence_the_chart_and_the_records(as_auditor,
     entries = as_auditor.get(group["url"])
     assert entries.status_code == 200
     assert entries.context["cl"].result_count == 30
+    accesses = as_auditor.get(response.context["accesses_url"])
+    assert accesses.status_code == 200
+    assert accesses.context["cl"].result_count == 30
 
 
 def test_a_volume_alert_draws_its_series_against_the_band(as_staff, scene):

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from auditsvc.detection.admin.chart import band_chart
 from tests.auditsvc.detection.support import alerts, detect, local, read_many, resident
 
 RULE = "elderly_concentration"
@@ -44,6 +45,10 @@ def test_it_fires_when_the_mix_turns_sharply_older(partner, today, seed):
     assert alert.numbers["baseline_source"] == "own_history"
     assert alert.numbers["share"] == 90.0
     assert alert.numbers["baseline"] == 50.0
+    # The alert page draws the ten earlier days' shares against the baseline.
+    chart = band_chart(alert.numbers)
+    assert len(chart.bars) == 11
+    assert chart.bars[-1].value == 90.0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -38,6 +38,7 @@ def test_a_critical_alert_is_mailed_to_the_approvers_once(
     assert sorted(message.to) == ["approver2@ybj.example", "approver@ybj.example"]
     assert f"#{alert.pk}" in message.subject
     assert "accounts were opened" in message.body
+    assert f"/admin/detection/alert/{alert.pk}/change/" in message.body
     with django_capture_on_commit_callbacks(execute=True):
         detect()  # nothing new; and an update of a critical alert sends nothing again
     assert len(mail.outbox) == 1
