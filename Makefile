@@ -57,10 +57,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: ingestion and export benchmarks against PostgreSQL, and the offline verifier on
-## 1 million entries (see docs/performance.md)
+## bench: ingestion, detection and export benchmarks against PostgreSQL, and the offline
+## verifier on 1 million entries (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/verify.py
 

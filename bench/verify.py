@@ -182,6 +182,16 @@ def build_bundle(path: Path, entries: int, key: SigningKey) -> None:
         archive.writestr("manifest.sig", b64encode(key.sign(data)) + "\n")
 
 
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        return platform.processor() or "?"
+
+
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -261,6 +271,7 @@ def main() -> None:
     cores = options.jobs
 
     print(f"verifying {path.name} ({path.stat().st_size / 1e6:.0f} MB) on {cores} cores ...")
+    load_at_start = os.getloadavg()
     full = timed_verify(path, key, jobs=cores)
     fast = timed_verify(path, key, jobs=cores, fast=True)
     hashing = timed_hashing(path)
@@ -268,7 +279,10 @@ def main() -> None:
     n = full["entries"]
     results = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}",
+        # Other work on the machine slows the clock figures, not the per-CPU-second ones.
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": os.getloadavg(),
         "python": platform.python_version(),
         "entries": n,
         "bundle_bytes": path.stat().st_size,

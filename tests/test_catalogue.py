@@ -112,9 +112,11 @@ def glossary() -> tuple[list[tuple[list[str], list[str]]], set[tuple[str, str]]]
 
 
 def readable(text: str) -> str:
-    """A message as its words: placeholders, tags and template variables taken out."""
+    """A message as its words: placeholders, tags, template variables and paths taken out."""
     text = PLACEHOLDER.sub(" ", text)
     text = re.sub(r"<[^>]*>|\{\{[^}]*\}\}", " ", text)
+    # File names and paths (docs/auditors.md, checkpoint.txt) are not words.
+    text = re.sub(r"\S+/\S+|\S+\.(?:md|txt|zip|json)\b", " ", text)
     return text
 
 

@@ -47,5 +47,7 @@ class ValidationFailed(ServiceError):
         self, errors: list[dict[str, str]], detail: str | None = None, *, total: int = 0
     ) -> None:
         self.total = max(total, len(errors))
-        super().__init__(detail or f"{self.total} field(s) are invalid; nothing was recorded.")
+        super().__init__(
+            detail or _("%(n)s field(s) are invalid; nothing was recorded.") % {"n": self.total}
+        )
         self.errors = errors

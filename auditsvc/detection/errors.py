@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditsvc.base.errors import ServiceError
 
 
@@ -12,15 +14,15 @@ class DetectionError(ServiceError):
 class TriageNotPermitted(DetectionError):
     code = "not_permitted"
     status = 403
-    title = "You do not hold the permission this triage step needs."
+    title = _("You do not hold the permission this triage step needs.")
 
 
 class IllegalTriage(DetectionError):
     code = "illegal_triage"
     status = 409
-    title = "This triage step is not allowed from the alert's current status."
+    title = _("This triage step is not allowed from the alert's current status.")
 
 
 class NoteRefused(DetectionError):
     code = "note_refused"
-    title = "A note must not be empty nor hold an identity or phone number."
+    title = _("A note must not be empty nor hold an identity or phone number.")

@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from partners.choices import Violation
 
 TEMPLATES = {
     "volume_hour_agent": _(
@@ -120,6 +123,31 @@ NUMBER_LABELS = {
 }
 
 
+def _violation_label(code: str) -> str:
+    try:
+        return str(Violation(code).label)
+    except ValueError:
+        return code
+
+
+def _violation_words(value: Any, *, in_sentence: bool = False) -> Any:
+    """Violation codes ("region_not_authorised, outside_hours") in the reader's words."""
+    if not isinstance(value, str):
+        return value
+    words = [_violation_label(code.strip()) for code in value.split(",") if code.strip()]
+    if in_sentence:
+        # "…: region not authorised, outside authorised hours." (Chinese has no case.)
+        words = [word[:1].lower() + word[1:] for word in words]
+    return pgettext("list separator", ", ").join(words)
+
+
+def _by_code_words(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    separator = pgettext("list separator", ", ")
+    return separator.join(f"{_violation_label(code)}: {n}" for code, n in value.items())
+
+
 def number_rows(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
     """(label, value) for the alert page, in a stable order; the chart's series left out."""
     rows = []
@@ -128,6 +156,10 @@ def number_rows(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
             continue
         if key == "baseline_source" and value in BASELINE_SOURCES:
             value = BASELINE_SOURCES[value]
+        elif key == "codes":
+            value = _violation_words(value)
+        elif key == "by_code":
+            value = _by_code_words(value)
         rows.append((str(NUMBER_LABELS.get(key, key.replace("_", " "))), value))
     return sorted(rows, key=lambda row: row[0])
 
@@ -146,6 +178,8 @@ def render_evidence(code: str, numbers: dict[str, Any]) -> str:
             if ("agent" in values or "partner" in values)
             else ""
         )
+    if "codes" in values:
+        values["codes"] = _violation_words(values["codes"], in_sentence=True)
     source = values.get("baseline_source")
     if source in BASELINE_SOURCES:
         values["baseline_source"] = BASELINE_SOURCES[source]

@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from auditsvc.base.errors import ServiceError
 from auditsvc.ledger.models import BUREAU_LOG_ID
@@ -140,7 +141,10 @@ class ExportAdmin(admin.ModelAdmin):
     @admin.display(description=_("period (Beijing time)"))
     def period(self, export: Export) -> str:
         return format_html(
-            "{} to {}", compact_time(export.range_from), compact_time(export.range_to)
+            "{} {} {}",
+            compact_time(export.range_from),
+            pgettext("time range", "to"),
+            compact_time(export.range_to),
         )
 
     @admin.display(description=_("status"), ordering="status")

@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditsvc.base.errors import ServiceError
 
 
 class ExportError(ServiceError):
     code = "export_error"
     status = 400
-    title = "The export cannot be made."
+    title = _("The export cannot be made.")
 
 
 class UnknownLog(ExportError):
     code = "unknown_log"
     status = 400
-    title = "There is no such log."
+    title = _("There is no such log.")
 
 
 class InvalidRange(ExportError):
     code = "invalid_range"
     status = 400
-    title = "The time range is not valid."
+    title = _("The time range is not valid.")
 
 
 class InvalidPreviousSize(ExportError):
     code = "invalid_previous_size"
     status = 400
-    title = "The previous checkpoint size is not valid for this log."
+    title = _("The previous checkpoint size is not valid for this log.")
 
 
 class ExportNotReady(ExportError):
     code = "export_not_ready"
     status = 409
-    title = "The export is not finished."
+    title = _("The export is not finished.")
 
 
 class ExportGone(ExportError):
     code = "export_gone"
     status = 410
-    title = "The export's file has been removed."
+    title = _("The export's file has been removed.")

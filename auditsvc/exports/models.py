@@ -70,7 +70,11 @@ class Export(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.log_id} {self.range_from:%Y-%m-%d %H:%M} to {self.range_to:%Y-%m-%d %H:%M}"
+        period = _("%(start)s to %(end)s") % {
+            "start": f"{self.range_from:%Y-%m-%d %H:%M}",
+            "end": f"{self.range_to:%Y-%m-%d %H:%M}",
+        }
+        return f"{self.log_id} {period}"
 
     @property
     def downloadable(self) -> bool:

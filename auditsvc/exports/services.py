@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.base.errors import ServiceError
@@ -58,7 +59,10 @@ _PROGRESS_SECONDS = 1.0
 def _require_permission(actor: Any, what: str) -> None:
     # None is an operator at the command line, who already holds the server.
     if actor is not None and not actor.has_perm(EXPORT_PERMISSION):
-        raise NotPermitted(f"{what} needs the {EXPORT_PERMISSION} permission (auditors hold it).")
+        raise NotPermitted(
+            _("%(action)s needs the %(permission)s permission (auditors hold it).")
+            % {"action": what, "permission": EXPORT_PERMISSION}
+        )
 
 
 def resolve_log(log: str) -> str:
@@ -84,7 +88,8 @@ def resolve_log(log: str) -> str:
             log_for_update(BUREAU_LOG_ID)
         return value
     raise UnknownLog(
-        f"There is no log {value!r}: give a partner's code (e.g. P0001) or 'bureau'.",
+        _("There is no log '%(log)s': give a partner's code (e.g. P0001) or 'bureau'.")
+        % {"log": value},
         field="log",
     )
 
@@ -111,7 +116,7 @@ def export_request(
     (``admin``, ``api``). Raises ``UnknownLog``, ``InvalidRange`` (from >= to,
     to later than now), ``InvalidPreviousSize`` or ``NotPermitted``.
     """
-    _require_permission(actor, "Exporting a log")
+    _require_permission(actor, _("Exporting a log"))
     log_id = resolve_log(log)
     with transaction.atomic():
         snapshot = bundles.bundle_snapshot(log_id)
@@ -264,17 +269,19 @@ def export_download(export: Export, *, actor: Any, via: str) -> tuple[Path, str]
     over. Raises ``ExportNotReady`` (queued, running or failed), ``ExportGone``
     (removed after its retention time) or ``NotPermitted``.
     """
-    _require_permission(actor, "Downloading an export")
+    _require_permission(actor, _("Downloading an export"))
     if export.status != ExportStatus.DONE:
         raise ExportNotReady(
-            f"This export is {export.get_status_display().lower()}: "
-            "it can be downloaded once it is ready."
+            _("This export is %(status)s: it can be downloaded once it is ready.")
+            % {"status": export.get_status_display().lower()}
         )
     path = export_file_path(export)
     if export.file_removed_at is not None or not path.exists():
         raise ExportGone(
-            "This export's file was removed after its retention time; ask for the export again "
-            "(the same request gives the same entries)."
+            _(
+                "This export's file was removed after its retention time; ask for the export "
+                "again (the same request gives the same entries)."
+            )
         )
     ledger_append(
         BUREAU_LOG_ID,
@@ -307,7 +314,7 @@ def export_to_file(
     The bureau-log entry is written first, so even an interrupted export is
     on record.
     """
-    _require_permission(actor, "Exporting a log")
+    _require_permission(actor, _("Exporting a log"))
     log_id = resolve_log(log)
     snapshot = bundles.bundle_snapshot(log_id)
     bundles.check_request(from_, to, snapshot.created_at, previous_size, snapshot.tree_size)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions
@@ -52,7 +53,8 @@ class IsPartnerSoftware(permissions.BasePermission):
         if user.partner.kind != kind:
             # Checked before the body is read: the body does not matter then.
             raise WrongPartnerKind(
-                f"Only partners of kind {kind} may use this endpoint; yours is {user.partner.kind}."
+                _("Only partners of kind %(kind)s may use this endpoint; yours is %(yours)s.")
+                % {"kind": kind, "yours": user.partner.kind}
             )
         return True
 
@@ -288,7 +290,7 @@ class ReceiptView(APIView):
         if isinstance(user, PartnerPrincipal):
             # 404, not 403: whether another partner's log has an entry is not ours to say.
             if log_id not in user.log_ids:
-                raise NotFound(f"Log {log_id!r} has no entry {seq}.")
+                raise NotFound(_("Log %(log)s has no entry %(seq)s.") % {"log": log_id, "seq": seq})
         else:
             self.check_ledger_permission(request)
         return Response(entry_record(ledger_selectors.entry_get(log_id, seq)))

@@ -42,7 +42,10 @@ class IdempotencyConflict(IngestionError):
 
     def __init__(self, errors: list[dict]) -> None:
         super().__init__(
-            f"{len(errors)} record(s) reuse a client id with different content; nothing was "
-            "recorded. Resend exactly what was sent before, or give new records new ids."
+            _(
+                "%(n)s record(s) reuse a client id with different content; nothing was "
+                "recorded. Resend exactly what was sent before, or give new records new ids."
+            )
+            % {"n": len(errors)}
         )
         self.errors = errors

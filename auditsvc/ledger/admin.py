@@ -80,14 +80,15 @@ def log_filter_url(model_name: str, log_id: str) -> str:
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(LedgerReadOnlyAdmin):
-    list_display = ("log_id", "seq", "kind", "recorded_at", "key_id")
+    # "log_display", not "log_id": Django labels a foreign key's column name by itself ("Log id").
+    list_display = ("log_display", "seq", "kind", "recorded_at", "key_id")
     list_filter = ("log", KindFilter, ("recorded_at", admin.DateFieldListFilter))
     ordering = ("log", "-seq")
     # Exact matches on indexed columns only: a receipt ("P0001#41"), a log id, a kind.
     search_fields = ("=log__log_id", "=kind")
     search_help_text = _("A receipt (P0001#41), a log id (P0001, bureau) or an entry kind.")
     fields = (
-        "log_id",
+        "log_display",
         "seq",
         "kind",
         "recorded_at",
@@ -136,7 +137,7 @@ class LedgerEntryAdmin(LedgerReadOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:ledger_ledgerentry_change", args=[pk]))
 
     @admin.display(description=_("log"), ordering="log")
-    def log_id(self, entry: LedgerEntry) -> str:
+    def log_display(self, entry: LedgerEntry) -> str:
         return entry.log_id
 
     @admin.display(description=_("entry (RFC 8785 canonical JSON, shown indented)"))
@@ -170,14 +171,14 @@ class LedgerEntryAdmin(LedgerReadOnlyAdmin):
 
 @admin.register(SignedCheckpoint)
 class SignedCheckpointAdmin(LedgerReadOnlyAdmin):
-    list_display = ("log_id", "size", "signed_at", "key_ids")
+    list_display = ("log_display", "size", "signed_at", "key_ids")
     list_filter = ("log",)
     ordering = ("log", "-size", "-signed_at")
-    fields = ("log_id", "size", "root_hash_base64", "signed_at", "key_ids", "signed_note")
+    fields = ("log_display", "size", "root_hash_base64", "signed_at", "key_ids", "signed_note")
     readonly_fields = fields
 
     @admin.display(description=_("log"), ordering="log")
-    def log_id(self, checkpoint: SignedCheckpoint) -> str:
+    def log_display(self, checkpoint: SignedCheckpoint) -> str:
         return checkpoint.log_id
 
     @admin.display(description=_("root hash (base64)"))

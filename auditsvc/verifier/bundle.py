@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,9 +89,11 @@ class Bundle:
         return data
 
     def has(self, name: str) -> bool:
+        """Whether the zip holds ``name`` (for the optional consistency.json)."""
         return name in self.zip.NameToInfo
 
     def close(self) -> None:
+        """Close the zip."""
         self.zip.close()
 
 
@@ -101,9 +104,9 @@ def read_member(archive: zipfile.ZipFile, name: str, *, limit: int) -> bytes:
             data = stream.read(limit + 1)
     except KeyError:
         raise VerificationFailed("missing_file", f"the bundle has no {name}", file=name) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise VerificationFailed(
-            "unreadable_zip", f"{name} cannot be read from the zip: {exc}", file=name
+            "unreadable_zip", f"{name} cannot be read from the zip (damaged: {exc})", file=name
         ) from None
     if len(data) > limit:
         raise VerificationFailed(
@@ -242,6 +245,7 @@ def open_bundle(path: str, trusted: Sequence[VerifierKey]) -> Bundle:
 def _check_manifest_signature(
     archive: zipfile.ZipFile, raw: dict[str, Any], key_id: str, trusted: Sequence[VerifierKey]
 ) -> VerifierKey:
+    """The trusted key whose signature over the manifest's RFC 8785 bytes verifies."""
     try:
         signature = b64decode_strict(
             read_member(archive, MANIFEST_SIG, limit=1024).decode("ascii").strip()
@@ -274,6 +278,7 @@ def _check_manifest_signature(
 
 
 def _open(path: str, archive: zipfile.ZipFile, trusted: Sequence[VerifierKey]) -> Bundle:
+    """The file list, then the manifest's signature, then its fields and file list."""
     names = archive.namelist()
     if len(names) != len(set(names)):
         twice = sorted({name for name in names if names.count(name) > 1})

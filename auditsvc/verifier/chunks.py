@@ -4,7 +4,8 @@ The main process streams the file out of the zip (hashing it for the
 manifest as it goes) and hands blocks of whole lines to worker processes;
 each worker checks its lines (``records.check_line``: canonical form, leaf
 hash, signature, seq, log, time order and range) and returns the leaf
-hashes, which the main process keeps in order to rebuild the tree root.
+hashes, which the main process folds, in order, into a compact range (a few
+dozen subtree hashes, however long the file) to rebuild the tree root.
 Ed25519 verification dominates the cost, so this is where the cores help.
 """
 
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO
+
+from auditsvc.core import merkle
 
 from .errors import VerificationFailed
 from .records import LineRefused, LineRules, check_line
@@ -46,7 +49,6 @@ class EntriesOutcome:
     """The whole of entries.jsonl once every line passed."""
 
     count: int
-    leaves: list[bytes]
     first_recorded_at: str | None
     last_recorded_at: str | None
     sha256: str
@@ -148,21 +150,25 @@ def check_entries(
     range_from: str,
     range_to: str,
     rules: LineRules,
+    leaves: merkle.CompactRange,
     jobs: int = 1,
 ) -> EntriesOutcome:
     """Check every line of entries.jsonl read from ``stream``; raise ``VerificationFailed``.
+
+    Each line's leaf hash is appended to ``leaves`` in seq order.
 
     With ``jobs`` > 1 the blocks go to that many worker processes, at most
     two blocks per worker in flight, so memory stays small; results are taken
     in file order, and the first failure (in seq order) is the one reported.
     """
     digest = hashlib.sha256()
-    leaves: list[bytes] = []
+    append = leaves.append
     state = {"count": 0, "first": None, "last": None}
 
     def take(outcome: ChunkOutcome) -> None:
         data = outcome.leaves
-        leaves.extend(data[i : i + 32] for i in range(0, len(data), 32))
+        for i in range(0, len(data), 32):
+            append(data[i : i + 32])
         if outcome.first_recorded_at is not None:
             if state["last"] is not None and outcome.first_recorded_at < state["last"]:
                 seq = first_seq + state["count"]
@@ -201,4 +207,4 @@ def check_entries(
             finally:
                 for future in pending:
                     future.cancel()
-    return EntriesOutcome(state["count"], leaves, state["first"], state["last"], digest.hexdigest())
+    return EntriesOutcome(state["count"], state["first"], state["last"], digest.hexdigest())

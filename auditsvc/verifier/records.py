@@ -157,6 +157,7 @@ def check_line(line: bytes, seq: int | None, rules: LineRules) -> CheckedLeaf:
 
 
 def _check_signature(record: dict[str, Any], leaf: bytes, rules: LineRules) -> None:
+    """The entry signature over ``leaf`` by a trusted key with the record's key_id."""
     key_id = record["key_id"]
     if type(key_id) is not str:
         raise LineRefused("malformed_line", "key_id is not a string")

@@ -33,6 +33,7 @@ class Report:
     seconds: float = 0.0
 
     def take_manifest(self, manifest: Manifest, signer: VerifierKey) -> None:
+        """Record the verified manifest and the key that signed it."""
         self.manifest = manifest
         self.manifest_key = f"{signer.name} ({signer.key_id})"
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
+import zlib
 from collections.abc import Sequence
 
 from auditsvc.core import merkle, notes
@@ -35,6 +37,7 @@ __all__ = ["verify_bundle"]
 def _read_checkpoint(
     bundle: Bundle, trusted: Sequence[VerifierKey]
 ) -> tuple[notes.Checkpoint, list[str]]:
+    """checkpoint.txt, signed by a trusted key, for this log and the bundle's tree size."""
     manifest = bundle.manifest
     try:
         text = bundle.read_small("checkpoint.txt").decode("utf-8")
@@ -63,6 +66,7 @@ def _read_checkpoint(
 
 
 def _read_proof(bundle: Bundle) -> dict[merkle.NodeIndex, bytes]:
+    """proof.json's nodes, for the bundle's tree size, none twice."""
     proof = load_json(bundle.read_small("proof.json"), "proof.json")
     if (
         type(proof) is not dict
@@ -98,6 +102,7 @@ def _read_proof(bundle: Bundle) -> dict[merkle.NodeIndex, bytes]:
 
 
 def _jobs(bundle: Bundle, jobs: int | None) -> int:
+    """How many processes check entries.jsonl: every core, unless the file is small."""
     if jobs is None:
         jobs = os.cpu_count() or 1
     # Starting processes costs more than checking a small file in this one.
@@ -146,15 +151,27 @@ def verify_bundle(
         fences = read_fence_posts(bundle, rules)
         a, b = check_fence_posts(fences, bundle)
         manifest = bundle.manifest
-        with bundle.zip.open(ENTRIES_FILE) as stream:
-            outcome = check_entries(
-                stream,
-                first_seq=manifest.first_seq if manifest.first_seq is not None else 0,
-                range_from=manifest.range_from,
-                range_to=manifest.range_to,
-                rules=rules,
-                jobs=_jobs(bundle, jobs),
-            )
+        leaves = merkle.CompactRange(a)
+        if fences.before is not None:
+            leaves.append(fences.before.leaf_hash)
+        try:
+            with bundle.zip.open(ENTRIES_FILE) as stream:
+                outcome = check_entries(
+                    stream,
+                    first_seq=manifest.first_seq if manifest.first_seq is not None else 0,
+                    range_from=manifest.range_from,
+                    range_to=manifest.range_to,
+                    rules=rules,
+                    leaves=leaves,
+                    jobs=_jobs(bundle, jobs),
+                )
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            # A damaged member shows only as it is read (bad deflate data, bad CRC).
+            raise VerificationFailed(
+                "unreadable_zip",
+                f"{ENTRIES_FILE} cannot be read from the zip (damaged: {exc})",
+                file=ENTRIES_FILE,
+            ) from None
         if outcome.count != manifest.count:
             last = manifest.first_seq + outcome.count - 1 if manifest.count else None
             raise VerificationFailed(
@@ -167,13 +184,10 @@ def verify_bundle(
         check_file_hash(manifest, ENTRIES_FILE, outcome.sha256)
         report.entries = outcome.count
 
-        leaves = outcome.leaves
-        if fences.before is not None:
-            leaves.insert(0, fences.before.leaf_hash)
         if fences.after is not None:
             leaves.append(fences.after.leaf_hash)
         try:
-            root = merkle.root_from_range(a, leaves, manifest.tree_size, nodes)
+            root = merkle.root_from_compact_range(leaves, manifest.tree_size, nodes)
         except merkle.ProofError as exc:
             raise VerificationFailed(
                 "proof_nodes", f"proof.json: {exc}", file="proof.json"
@@ -181,7 +195,7 @@ def verify_bundle(
         if root != checkpoint.root:
             raise VerificationFailed(
                 "root_mismatch",
-                f"the root rebuilt from the bundle's {len(leaves)} leaves (seqs {a}..{b}) and "
+                f"the root rebuilt from the bundle's {b - a + 1} leaves (seqs {a}..{b}) and "
                 f"proof.json's nodes is not the checkpoint's root for tree size "
                 f"{manifest.tree_size}: a proof node is wrong, or the leaves are not the log's",
                 file="proof.json",

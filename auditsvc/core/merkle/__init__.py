@@ -13,13 +13,21 @@ Imports nothing from Django: the offline verifier uses it too.
 
 from .hashing import EMPTY_ROOT, HASH_SIZE, NodeIndex, ProofError, leaf_hash, node_hash
 from .proofs import prove_consistency, prove_inclusion
-from .ranges import node_from_json, node_to_json, range_cover, root_from_range
+from .ranges import (
+    CompactRange,
+    node_from_json,
+    node_to_json,
+    range_cover,
+    root_from_compact_range,
+    root_from_range,
+)
 from .tree import DictHashReader, HashReader, stored_hashes_for_append, tree_hash
 from .verify import verify_consistency, verify_inclusion
 
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "CompactRange",
     "DictHashReader",
     "HashReader",
     "NodeIndex",
@@ -31,6 +39,7 @@ __all__ = [
     "prove_consistency",
     "prove_inclusion",
     "range_cover",
+    "root_from_compact_range",
     "root_from_range",
     "stored_hashes_for_append",
     "tree_hash",

@@ -9,6 +9,7 @@ Django: the offline verifier uses it.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,7 +17,16 @@ from ..canonical import b64decode_strict
 from .hashing import EMPTY_ROOT, HASH_SIZE, NodeIndex, ProofError, check_hashes, node_hash
 from .tree import check_size, decompose, fold
 
-__all__ = ["node_from_json", "node_to_json", "range_cover", "root_from_range"]
+_sha256 = hashlib.sha256
+
+__all__ = [
+    "CompactRange",
+    "node_from_json",
+    "node_to_json",
+    "range_cover",
+    "root_from_compact_range",
+    "root_from_range",
+]
 
 
 def range_cover(a: int, b: int, size: int) -> list[NodeIndex]:
@@ -37,11 +47,80 @@ def _describe(indexes: Sequence[NodeIndex]) -> str:
     return ", ".join(f"(start {i << k}, size {1 << k})" for k, i in indexes) or "none"
 
 
-def _perfect_root(hashes: list[bytes]) -> bytes:
-    # The root of a perfect subtree from its 2**k leaf hashes, one level at a time.
-    while len(hashes) > 1:
-        hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
-    return hashes[0]
+class CompactRange:
+    """The RFC 6962 hashes of consecutive leaves from ``start``, in O(log n) memory.
+
+    Holds the maximal aligned perfect subtrees of ``[start, end)`` (the
+    "compact range" of transparency-dev's merkle package): appending a leaf
+    merges it with the subtrees it completes, so a million leaves can be
+    streamed through without keeping them. ``root_from_compact_range`` then
+    rebuilds a tree's root from it and a range proof's nodes.
+    """
+
+    def __init__(self, start: int) -> None:
+        check_size("start", start)
+        self.start = self.end = start
+        self._nodes: list[tuple[int, int, bytes]] = []  # (level, index, hash), left to right
+
+    def append(self, leaf_hash: bytes) -> None:
+        """Add the leaf hash of leaf ``end``."""
+        if not isinstance(leaf_hash, bytes) or len(leaf_hash) != HASH_SIZE:
+            raise ProofError(f"leaf {self.end} is not a {HASH_SIZE}-byte hash")
+        nodes, start = self._nodes, self.start
+        level, index, value = 0, self.end, leaf_hash
+        # A right child whose left sibling lies inside the range: that sibling is the
+        # last node held (the subtree just before it, as large as alignment allows).
+        while index & 1 and (index - 1) << level >= start:
+            value = _sha256(b"\x01" + nodes.pop()[2] + value).digest()
+            level += 1
+            index >>= 1
+        nodes.append((level, index, value))
+        self.end += 1
+
+    def nodes(self) -> dict[NodeIndex, bytes]:
+        """The subtrees ``decompose(start, end)`` with their hashes."""
+        return {(level, index): value for level, index, value in self._nodes}
+
+
+def root_from_compact_range(
+    leaves: CompactRange, size: int, nodes: Mapping[NodeIndex, bytes]
+) -> bytes:
+    """Rebuild the root of the tree of ``size`` from a compact range and its cover.
+
+    ``nodes`` must hold exactly the subtrees ``range_cover(start, end - 1, size)``
+    (an extra or missing node raises ``ProofError``, so a bundle cannot smuggle
+    in hashes that replace its own leaves).
+    """
+    if type(size) is not int:
+        raise ProofError(f"size must be an integer, not {size!r}")
+    a, b = leaves.start, leaves.end - 1
+    try:
+        expected = range_cover(a, b, size)
+    except ValueError as exc:
+        raise ProofError(str(exc)) from None
+    if set(nodes) != set(expected):
+        missing = sorted(set(expected) - set(nodes))
+        extra = sorted(set(nodes) - set(expected))
+        raise ProofError(
+            f"range proof nodes do not cover [0, {a}) and [{b + 1}, {size}) exactly: "
+            f"missing {_describe(missing)}, unexpected {_describe(extra)}"
+        )
+    check_hashes("range proof node", list(nodes.values()))
+    if size == 0:
+        return EMPTY_ROOT
+    known = {**nodes, **leaves.nodes()}
+
+    def subtree(level: int, index: int) -> bytes:
+        value = known.get((level, index))
+        if value is not None:
+            return value
+        # Unreachable with an exact cover, which the check above ensures.
+        if level == 0:
+            raise ProofError(f"leaf {index} is neither in the range nor covered")
+        # The subtree straddles an edge of the leaf range: split it.
+        return node_hash(subtree(level - 1, 2 * index), subtree(level - 1, 2 * index + 1))
+
+    return fold([subtree(level, index) for level, index in decompose(0, size)])
 
 
 def root_from_range(
@@ -57,39 +136,12 @@ def root_from_range(
     """
     if type(a) is not int or type(size) is not int:
         raise ProofError(f"a and size must be integers, not {a!r} and {size!r}")
-    leaves = list(leaf_hashes)
-    b = a + len(leaves) - 1
-    try:
-        expected = range_cover(a, b, size)
-    except ValueError as exc:
-        raise ProofError(str(exc)) from None
-    if set(nodes) != set(expected):
-        missing = sorted(set(expected) - set(nodes))
-        extra = sorted(set(nodes) - set(expected))
-        raise ProofError(
-            f"range proof nodes do not cover [0, {a}) and [{b + 1}, {size}) exactly: "
-            f"missing {_describe(missing)}, unexpected {_describe(extra)}"
-        )
-    check_hashes("range proof node", list(nodes.values()))
-    check_hashes("leaf", leaves)
-    if size == 0:
-        return EMPTY_ROOT
-
-    def subtree(level: int, index: int) -> bytes:
-        known = nodes.get((level, index))
-        if known is not None:
-            return known
-        start = index << level
-        end = start + (1 << level)
-        if a <= start and end <= b + 1:
-            return _perfect_root(leaves[start - a : end - a])
-        # Unreachable with an exact cover, which the check above ensures.
-        if level == 0:
-            raise ProofError(f"leaf {start} is neither in the range nor covered")
-        # The subtree straddles an edge of the leaf range: split it.
-        return node_hash(subtree(level - 1, 2 * index), subtree(level - 1, 2 * index + 1))
-
-    return fold([subtree(level, index) for level, index in decompose(0, size)])
+    if a < 0:
+        raise ProofError(f"need 0 <= a, got a={a}")
+    leaves = CompactRange(a)
+    for leaf in leaf_hashes:
+        leaves.append(leaf)
+    return root_from_compact_range(leaves, size, nodes)
 
 
 def node_to_json(index: NodeIndex, hash_: bytes) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import Alert
@@ -38,19 +39,23 @@ def _mail_approvers(alert_id: int) -> None:
     if not recipients:
         logger.warning("critical alert %s: no approver has an e-mail address", alert_id)
         return
-    subject = _("Critical alert #%(id)s: %(rule)s at %(partner)s") % {
-        "id": alert.pk,
-        "rule": alert.get_rule_display(),
-        "partner": alert.partner.code,
-    }
-    # The public address when the bureau set one (AUDITSVC_PUBLIC_URL), else the path alone.
-    link = settings.AUDITSVC_PUBLIC_URL + reverse("admin:detection_alert_change", args=[alert.pk])
-    body = "\n\n".join(
-        [
-            render_evidence(alert.evidence_code, alert.numbers),
-            _("Open the alert in the admin: %(link)s") % {"link": link},
-        ]
-    )
+    # In the installation's language, whatever request or task raised the alert.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Critical alert #%(id)s: %(rule)s at %(partner)s") % {
+            "id": alert.pk,
+            "rule": alert.get_rule_display(),
+            "partner": alert.partner.code,
+        }
+        # The public address when the bureau set one (AUDITSVC_PUBLIC_URL), else the path alone.
+        link = settings.AUDITSVC_PUBLIC_URL + reverse(
+            "admin:detection_alert_change", args=[alert.pk]
+        )
+        body = "\n\n".join(
+            [
+                render_evidence(alert.evidence_code, alert.numbers),
+                _("Open the alert in the admin: %(link)s") % {"link": link},
+            ]
+        )
     send_mail(subject, body, settings.DETECTION_ALERT_FROM_EMAIL, recipients)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from auditsvc.base.actors import actor_fields
 from auditsvc.base.identities import contains_personal_number
@@ -63,7 +64,9 @@ def triage_moves_for(alert: Alert, user) -> list[str]:
 
 def _require(actor, permission: str) -> None:
     if actor is None or not actor.has_perm(permission):
-        raise TriageNotPermitted(f"This needs the {permission} permission.")
+        raise TriageNotPermitted(
+            _("This needs the %(permission)s permission.") % {"permission": permission}
+        )
 
 
 def _log(alert: Alert, change: str, actor, **details) -> int:
@@ -93,7 +96,8 @@ def _move(alert: Alert, to_status: str, *, actor, reason: str) -> Alert:
         permission = _MOVES.get(locked.status, {}).get(to_status)
         if permission is None:
             raise IllegalTriage(
-                f"Alert #{locked.pk} is {locked.status}; it cannot become {to_status}.",
+                _("Alert #%(id)s is %(status)s; it cannot become %(to)s.")
+                % {"id": locked.pk, "status": locked.status, "to": to_status},
                 field="status",
             )
         _require(actor, permission)
@@ -133,12 +137,13 @@ def alert_assign(alert: Alert, assignee, *, actor) -> Alert:
     _require(actor, TRIAGE_PERMISSION)
     if assignee is not None and not (assignee.is_active and assignee.has_perm(TRIAGE_PERMISSION)):
         raise TriageNotPermitted(
-            f"{assignee.get_username()} cannot triage alerts.", field="assignee"
+            _("%(user)s cannot triage alerts.") % {"user": assignee.get_username()},
+            field="assignee",
         )
     with transaction.atomic():
         locked = _locked(alert)
         if not locked.is_open:
-            raise IllegalTriage(f"Alert #{locked.pk} is closed.", field="assignee")
+            raise IllegalTriage(_("Alert #%(id)s is closed.") % {"id": locked.pk}, field="assignee")
         if locked.assignee_id == (assignee.pk if assignee else None):
             return alert
         locked.assignee = assignee

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from partners.choices import AgentStatus, Violation
 from partners.models import SHANGHAI, Agent, AgentStatusChange, ApiCredential, Partner
 
@@ -30,7 +32,8 @@ def require_kind(partner: Partner, kind: str) -> None:
     """Refuse a partner of another kind (``WrongPartnerKind``, 403)."""
     if partner.kind != kind:
         raise WrongPartnerKind(
-            f"Only partners of kind {kind} may use this endpoint; yours is {partner.kind}."
+            _("Only partners of kind %(kind)s may use this endpoint; yours is %(yours)s.")
+            % {"kind": kind, "yours": partner.kind}
         )
 
 

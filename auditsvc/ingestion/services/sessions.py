@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from auditsvc.base.errors import ValidationFailed
 from auditsvc.core.canonical import format_time
@@ -167,7 +168,8 @@ def session_close(
             if session.closed_at == data.closed_at and session.outcome == data.outcome:
                 return SessionCloseResult(session, False, entry_receipt(session.close_entry))
             raise SessionAlreadyClosed(
-                f"The session was closed at {format_time(session.closed_at)} as {session.outcome}."
+                _("The session was closed at %(at)s as %(outcome)s.")
+                % {"at": format_time(session.closed_at), "outcome": session.outcome}
             )
         if data.closed_at < session.opened_at:
             raise ValidationFailed(

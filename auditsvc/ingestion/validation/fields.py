@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from auditsvc.base.errors import ValidationFailed
 from auditsvc.base.identities import (
@@ -254,8 +254,19 @@ def resident_value(obj: dict, name: str, prefix: str, errors: Errors) -> Identit
         return resident_identity(scheme, number)
     except IdentityError as exc:
         # IdentityError messages never contain the value (auditsvc.identities).
-        errors.add(f"{_join(prefix, name)}.value", exc.code, exc.message)
+        errors.add(f"{_join(prefix, name)}.value", exc.code, in_english(exc.message))
         return None
+
+
+def in_english(message) -> str:
+    """An identity error's message as the API gives every field message: in English.
+
+    The admin's forms show the same messages in the reader's language; the
+    API's field messages are for partners' developers, and only their codes
+    are a contract (the problem's title and detail follow Accept-Language).
+    """
+    with translation.override("en"):
+        return str(message)
 
 
 def pseudonymised_value(
@@ -272,7 +283,7 @@ def pseudonymised_value(
         try:
             return make_ref(value)
         except IdentityError as exc:
-            errors.add(_join(prefix, name), exc.code, exc.message)
+            errors.add(_join(prefix, name), exc.code, in_english(exc.message))
             return None
     if value is None:
         errors.add(_join(prefix, name), "required", "This field is required.")

@@ -12,6 +12,7 @@ import pytest
 
 from auditsvc.core.merkle import (
     EMPTY_ROOT,
+    CompactRange,
     DictHashReader,
     ProofError,
     leaf_hash,
@@ -423,3 +424,24 @@ def test_range_nodes_round_trip_through_json():
 def test_it_refuses_malformed_range_nodes(obj):
     with pytest.raises(ProofError):
         node_from_json(obj)
+
+
+def test_a_compact_range_holds_the_stored_subtrees_between_its_ends(store):
+    for start in range(SMALL):
+        compact = CompactRange(start)
+        for end in range(start + 1, SMALL + 1):
+            compact.append(LEAVES[end - 1])
+            expected = _decompose(start, end)
+            assert compact.nodes() == dict(zip(expected, store.read_hashes(expected), strict=True))
+
+
+def _decompose(lo, hi):
+    # The maximal aligned subtrees of [lo, hi), found the slow way.
+    nodes = []
+    while lo < hi:
+        level = 0
+        while lo % (2 << level) == 0 and lo + (2 << level) <= hi:
+            level += 1
+        nodes.append((level, lo >> level))
+        lo += 1 << level
+    return nodes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -80,3 +81,30 @@ def test_the_public_letter_page_follows_the_browsers_language(vetted_partner, ap
     assert chinese.headers["Content-Language"] == "zh-hans"
     assert english.headers["Content-Language"] == "en"
     assert no_preference.headers["Content-Language"] == "zh-hans"
+
+
+def test_the_apis_problem_titles_follow_the_clients_language_and_codes_do_not():
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get("/api/v1/no-such-thing")
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/no-such-thing")
+
+    assert chinese.status_code == english.status_code == 404
+    assert chinese.json()["code"] == english.json()["code"] == "not_found"
+    assert chinese.json()["title"] == "未找到。"
+    assert english.json()["title"] == "Not found."
+
+
+def test_a_batch_refused_in_chinese_keeps_its_field_messages_in_english(partner_key):
+    from tests.auditsvc.ingestion.support import ACCESS_URL, access_event, resident
+    from tests.conftest import bearer_client
+
+    client = bearer_client(partner_key)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {partner_key}", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    bad = access_event(dt.datetime.now(dt.UTC), resident=resident("110105194912310021"))
+
+    response = client.post(ACCESS_URL, {"events": [bad]}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["title"].startswith("请求格式有误")
+    assert body["errors"][0]["code"] == "invalid_checksum"
+    assert body["errors"][0]["message"] == "The check character does not match."

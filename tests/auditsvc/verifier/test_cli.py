@@ -183,3 +183,18 @@ def test_a_missing_previous_checkpoint_file_is_a_usage_error(bundle_path, key, t
         )
 
     assert exit_info.value.code == 2
+
+
+def test_a_damaged_zip_is_refused_without_a_traceback(key, tmp_path, capsys):
+    path = CraftedLog(key).append(300).export(5, 290).write(tmp_path / "b.zip")
+    data = bytearray(path.read_bytes())
+    for offset in range(2000, 2010):  # inside entries.jsonl's compressed bytes
+        data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    status = main([str(path), "--trusted-key", key.verifier_string(), "--json"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert report["failure"]["check"] == "unreadable_zip"
+    assert report["failure"]["file"] == "entries.jsonl"
