@@ -89,12 +89,15 @@ class ElderlyConcentration(Rule):
             **_daily(partner_accesses, "agent_code"),
             **{("", day): counts for (day,), counts in _daily(partner_accesses).items()},
         }
+        pooled_by_day: dict[dt.date, dict] = {}  # the regions' pooled mix, once per day
         for agent, day in sorted(keys):
-            finding = self._evaluate(scope, agent, day, daily, partner_accesses)
+            finding = self._evaluate(scope, agent, day, daily, partner_accesses, pooled_by_day)
             if finding is not None:
                 yield finding
 
-    def _evaluate(self, scope, agent, day, daily, partner_accesses) -> Finding | None:
+    def _evaluate(
+        self, scope, agent, day, daily, partner_accesses, pooled_by_day
+    ) -> Finding | None:
         n, k = daily.get((agent, day), (0, 0))
         if n < settings.DETECTION_ELDERLY_MIN_SAMPLE:
             return None
@@ -109,7 +112,7 @@ class ElderlyConcentration(Rule):
         if own_n >= settings.DETECTION_ELDERLY_MIN_HISTORY:
             baseline, source = own_k / own_n, "own_history"
         else:
-            baseline = self._region_baseline(todays, day)
+            baseline = self._region_baseline(todays, day, pooled_by_day)
             if baseline is None:
                 return None
             source = "region"
@@ -166,30 +169,35 @@ class ElderlyConcentration(Rule):
                 shares.append(round(100 * k / n, 1))
         return shares
 
-    def _region_baseline(self, todays: QuerySet, day: dt.date) -> float | None:
-        """The elderly share expected from the pooled mix of the day's residents' regions."""
+    def _region_baseline(self, todays: QuerySet, day: dt.date, pooled_by_day: dict) -> float | None:
+        """The elderly share expected from the pooled mix of the day's residents' regions.
+
+        The pooled mix of the previous days is the same for every subject of a
+        day: counted once per day (all regions) and kept for the run's windows.
+        """
         mix = dict(
             todays.annotate(_region=_REGION)
             .values_list("_region")
             .annotate(n=Count("identity_ref", distinct=True))
             .order_by()
         )
-        start, _ = day_bounds(day - dt.timedelta(days=settings.DETECTION_VOLUME_BASELINE_DAYS))
-        end, _ = day_bounds(day)
-        pooled = {
-            region: (n, k)
-            for region, n, k in AccessEvent.objects.filter(
-                test=False, occurred_at__gte=start, occurred_at__lt=end
-            )
-            .annotate(_region=_REGION)
-            .filter(_region__in=list(mix))
-            .values_list("_region")
-            .annotate(
-                n=Count("identity_ref", distinct=True),
-                k=Count("identity_ref", distinct=True, filter=_elderly()),
-            )
-            .order_by()
-        }
+        if day not in pooled_by_day:
+            start, _ = day_bounds(day - dt.timedelta(days=settings.DETECTION_VOLUME_BASELINE_DAYS))
+            end, _ = day_bounds(day)
+            pooled_by_day[day] = {
+                region: (n, k)
+                for region, n, k in AccessEvent.objects.filter(
+                    test=False, occurred_at__gte=start, occurred_at__lt=end
+                )
+                .annotate(_region=_REGION)
+                .values_list("_region")
+                .annotate(
+                    n=Count("identity_ref", distinct=True),
+                    k=Count("identity_ref", distinct=True, filter=_elderly()),
+                )
+                .order_by()
+            }
+        pooled = {region: counts for region, counts in pooled_by_day[day].items() if region in mix}
         if sum(n for n, _k in pooled.values()) < settings.DETECTION_ELDERLY_MIN_HISTORY:
             return None
         known = [region for region, (n, _k) in pooled.items() if n]

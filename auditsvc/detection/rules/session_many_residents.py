@@ -35,7 +35,10 @@ class SessionManyResidents(Rule):
             .order_by()
         )
         rows = (
-            AccessEvent.objects.filter(session_id__in=touched, test=False)
+            # The partner's own accesses only (its index), never the whole table.
+            AccessEvent.objects.filter(
+                partner_id=scope.partner.pk, session_id__in=touched, test=False
+            )
             .values("session_id")
             .annotate(residents=Count("identity_ref", distinct=True), n=Count("id"))
             .filter(residents__gte=settings.DETECTION_SESSION_MANY_RESIDENTS)
@@ -66,6 +69,8 @@ class SessionManyResidents(Rule):
                 },
                 records=[
                     EnrolmentSession.objects.filter(pk=session.pk),
-                    AccessEvent.objects.filter(session_id=session.pk, test=False),
+                    AccessEvent.objects.filter(
+                        partner_id=session.partner_id, session_id=session.pk, test=False
+                    ),
                 ],
             )
