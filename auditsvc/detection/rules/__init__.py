@@ -11,7 +11,8 @@ from .multiple_accounts_per_resident import MultipleAccountsPerResident
 from .out_of_scope_access import OutOfScopeAccess
 from .session_many_residents import SessionManyResidents
 from .session_too_short import SessionTooShort
-from .shared_accounts import SharedDeviceAccounts, SharedPhoneAccounts
+from .shared_device_accounts import SharedDeviceAccounts
+from .shared_phone_accounts import SharedPhoneAccounts
 from .suspended_partner_activity import SuspendedPartnerActivity
 from .volume_spike import VolumeSpike
 

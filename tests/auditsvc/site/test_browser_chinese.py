@@ -47,7 +47,7 @@ ALLOWED_WORDS = {
 CODE = re.compile(
     r"--[\w-]+|\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z]{1,4}-?\d[\w-]*|[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}|[0-9a-f]{8,}|"
     r"[A-Za-z0-9+/]{20,}={0,2}|\d[\d:.,/-]*|[\w.+-]+@[\w.-]+|https?://\S+|\S+#\d+|"
-    r"[a-z]+(?:[._][a-z]+)+|[A-Za-z]+\d+[A-Za-z\d]*|[a-z]+-\d[\w-]*|ask_\w+|auditsvc-verify|\S+/\S+|\S+\.(?:md|txt|zip|json|pyz))\b"
+    r"[a-z]+(?:[._][a-z]+)+|[A-Za-z]+\d+[A-Za-z\d]*|[a-z]+-\d[\w-]*|ask_[\w-]+|auditsvc-verify|\S+/\S+|\S+\.(?:md|txt|zip|json|pyz))\b"
 )
 #: Collects the visible text of a page and the words of its buttons and tooltips.
 VISIBLE_TEXT = """() => {

@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDate
 from auditsvc.ingestion.models import AccountEvent
 from partners.choices import PartnerKind
 
-from ..choices import RuleCode, Severity, SubjectKind
+from ..choices import Severity
 from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, new_records
 from .account_opened_near_session import ACCOUNT_ACTIONS
 
@@ -37,7 +37,7 @@ def block_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=(day - _EPOCH).days % size)
 
 
-class _SharedAccounts(Rule):
+class SharedAccounts(Rule):
     field: ClassVar[str]
     subject: ClassVar[str]
     partner_kinds = frozenset({PartnerKind.ACCOUNT_PLATFORM})
@@ -94,15 +94,3 @@ class _SharedAccounts(Rule):
                     },
                     records=[in_block.filter(**{self.field: ref})],
                 )
-
-
-class SharedDeviceAccounts(_SharedAccounts):
-    code = RuleCode.SHARED_DEVICE_ACCOUNTS
-    field = "device_ref"
-    subject = SubjectKind.DEVICE
-
-
-class SharedPhoneAccounts(_SharedAccounts):
-    code = RuleCode.SHARED_PHONE_ACCOUNTS
-    field = "phone_ref"
-    subject = SubjectKind.PHONE
