@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import Finding, Rule, Scope
+from ._base import Finding, Rule, Scope, shared_in_run
 from .access_without_session import AccessWithoutSession
 from .account_opened_near_session import AccountOpenedNearSession
 from .daily_cap_exceeded import DailyCapExceeded
@@ -16,7 +16,7 @@ from .shared_phone_accounts import SharedPhoneAccounts
 from .suspended_partner_activity import SuspendedPartnerActivity
 from .volume_spike import VolumeSpike
 
-__all__ = ["RULES", "Finding", "Rule", "Scope"]
+__all__ = ["RULES", "Finding", "Rule", "Scope", "shared_in_run"]
 
 #: Every rule by its code, in the order they run.
 RULES: dict[str, Rule] = {

@@ -10,7 +10,9 @@ The engine turns findings into alerts and moves the watermark.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -18,7 +20,20 @@ from django.db.models import QuerySet
 
 from partners.models import SHANGHAI, Partner
 
-__all__ = ["SHANGHAI", "Finding", "Rule", "Scope", "day_bounds", "local_day", "new_records"]
+__all__ = [
+    "SHANGHAI",
+    "Finding",
+    "Rule",
+    "Scope",
+    "day_bounds",
+    "local_day",
+    "new_records",
+    "run_memo",
+    "shared_in_run",
+]
+
+#: What rules computed once for every partner of one run (see ``shared_in_run``).
+_RUN_MEMO: ContextVar[dict | None] = ContextVar("detection_run_memo", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,24 @@ class Rule:
 
     def findings(self, scope: Scope) -> Iterable[Finding]:
         raise NotImplementedError
+
+
+@contextmanager
+def shared_in_run() -> Iterator[None]:
+    """Within, ``run_memo()`` is one dict for the whole run: a figure that is the same
+    for every partner (the pooled mix of a region and day) is counted once, not once
+    per partner. A new run counts afresh, so later records are seen."""
+    token = _RUN_MEMO.set({})
+    try:
+        yield
+    finally:
+        _RUN_MEMO.reset(token)
+
+
+def run_memo() -> dict:
+    """The run's memo inside ``shared_in_run``; outside, a fresh dict (kept by the caller)."""
+    memo = _RUN_MEMO.get()
+    return {} if memo is None else memo
 
 
 def local_day(moment: dt.datetime) -> dt.date:

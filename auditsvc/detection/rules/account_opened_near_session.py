@@ -69,6 +69,16 @@ def _with_end(sessions):
     return sessions.annotate(_end=Coalesce("closed_at", "opened_at"))
 
 
+def _day_keys(sessions) -> set[tuple[int, str, dt.date]]:
+    """The (partner, agent, local day opened) of ``sessions``."""
+    return set(
+        sessions.annotate(_day=TruncDate("opened_at", tzinfo=SHANGHAI))
+        .values_list("partner_id", "agent_code", "_day")
+        .distinct()
+        .order_by()
+    )
+
+
 class AccountOpenedNearSession(Rule):
     code = RuleCode.ACCOUNT_OPENED_NEAR_SESSION
     partner_kinds = frozenset({PartnerKind.ENROLMENT_PARTNER, PartnerKind.ACCOUNT_PLATFORM})
@@ -83,42 +93,29 @@ class AccountOpenedNearSession(Rule):
     def _keys(self, scope: Scope) -> set[tuple[int, str, dt.date]]:
         live_sessions = EnrolmentSession.objects.filter(test=False)
         if scope.partner.kind == PartnerKind.ENROLMENT_PARTNER:
-            # Opened and closed in the scope, asked apart: each goes through its own
-            # ledger index (an OR of the two joins reads the whole ledger).
-            touched = [
-                new_records(live_sessions, scope),
-                new_records(live_sessions, scope, entry_field="close_entry"),
-            ]
-        else:
-            accounts = new_records(AccountEvent.objects.all(), scope).filter(
-                action__in=ACCOUNT_ACTIONS
+            # Opened or closed in the scope: two queries, not one OR across the two
+            # ledger joins (which seq-scans the whole ledger for every partner); each
+            # goes through the (log, seq) index and its own unique entry column.
+            return _day_keys(new_records(live_sessions, scope)) | _day_keys(
+                new_records(live_sessions, scope, entry_field="close_entry")
             )
-            # The new accounts' residents first (an index), then the time condition.
-            touched = [
-                live_sessions.filter(identity_ref__in=accounts.values("identity_ref")).filter(
-                    Exists(
-                        accounts.filter(
-                            identity_ref=OuterRef("identity_ref"),
-                            occurred_at__gte=ExpressionWrapper(
-                                OuterRef("opened_at") - _near(), output_field=DateTimeField()
-                            ),
-                            occurred_at__lte=ExpressionWrapper(
-                                Coalesce(OuterRef("closed_at"), OuterRef("opened_at")) + _near(),
-                                output_field=DateTimeField(),
-                            ),
-                        )
-                    )
+        accounts = new_records(AccountEvent.objects.all(), scope).filter(action__in=ACCOUNT_ACTIONS)
+        # The new accounts' residents first (an index), then the time condition.
+        new = live_sessions.filter(identity_ref__in=accounts.values("identity_ref")).filter(
+            Exists(
+                accounts.filter(
+                    identity_ref=OuterRef("identity_ref"),
+                    occurred_at__gte=ExpressionWrapper(
+                        OuterRef("opened_at") - _near(), output_field=DateTimeField()
+                    ),
+                    occurred_at__lte=ExpressionWrapper(
+                        Coalesce(OuterRef("closed_at"), OuterRef("opened_at")) + _near(),
+                        output_field=DateTimeField(),
+                    ),
                 )
-            ]
-        keys: set[tuple[int, str, dt.date]] = set()
-        for sessions in touched:
-            keys.update(
-                sessions.annotate(_day=TruncDate("opened_at", tzinfo=SHANGHAI))
-                .values_list("partner_id", "agent_code", "_day")
-                .distinct()
-                .order_by()
             )
-        return keys
+        )
+        return _day_keys(new)
 
     def _evaluate(self, partner_id: int, keys: set[tuple[str, dt.date]]) -> Iterable[Finding]:
         """Every (agent, day) of one enrolment partner in one grouped query.

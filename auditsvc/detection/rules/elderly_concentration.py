@@ -20,7 +20,9 @@ birth year.
 Counting: per partner and run, one grouped query for the agents' days and
 one for the partner's days over the whole range (the history is the sum of
 the previous days' rows); the region mix is asked for only when a subject
-lacks its own history.
+lacks its own history, and the pooled mix of every region for a day is
+counted once per run (``shared_in_run``) and reused for every partner and
+window of that day.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from auditsvc.ingestion.models import AccessEvent
 from partners.choices import PartnerKind
 
 from ..choices import RuleCode, Severity, SubjectKind
-from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, new_records
+from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, new_records, run_memo
 from ._stats import binomial_upper_tail
 
 _DAY = TruncDate("occurred_at", tzinfo=SHANGHAI)
@@ -68,6 +70,7 @@ class ElderlyConcentration(Rule):
     partner_kinds = frozenset({PartnerKind.ENROLMENT_PARTNER})
 
     def findings(self, scope: Scope) -> Iterable[Finding]:
+        memo = run_memo()
         touched = set(
             new_records(AccessEvent.objects.all(), scope)
             .annotate(_day=_DAY)
@@ -89,15 +92,12 @@ class ElderlyConcentration(Rule):
             **_daily(partner_accesses, "agent_code"),
             **{("", day): counts for (day,), counts in _daily(partner_accesses).items()},
         }
-        pooled_by_day: dict[dt.date, dict] = {}  # the regions' pooled mix, once per day
         for agent, day in sorted(keys):
-            finding = self._evaluate(scope, agent, day, daily, partner_accesses, pooled_by_day)
+            finding = self._evaluate(scope, agent, day, daily, partner_accesses, memo)
             if finding is not None:
                 yield finding
 
-    def _evaluate(
-        self, scope, agent, day, daily, partner_accesses, pooled_by_day
-    ) -> Finding | None:
+    def _evaluate(self, scope, agent, day, daily, partner_accesses, memo) -> Finding | None:
         n, k = daily.get((agent, day), (0, 0))
         if n < settings.DETECTION_ELDERLY_MIN_SAMPLE:
             return None
@@ -112,7 +112,7 @@ class ElderlyConcentration(Rule):
         if own_n >= settings.DETECTION_ELDERLY_MIN_HISTORY:
             baseline, source = own_k / own_n, "own_history"
         else:
-            baseline = self._region_baseline(todays, day, pooled_by_day)
+            baseline = self._region_baseline(todays, day, memo)
             if baseline is None:
                 return None
             source = "region"
@@ -169,35 +169,18 @@ class ElderlyConcentration(Rule):
                 shares.append(round(100 * k / n, 1))
         return shares
 
-    def _region_baseline(self, todays: QuerySet, day: dt.date, pooled_by_day: dict) -> float | None:
-        """The elderly share expected from the pooled mix of the day's residents' regions.
-
-        The pooled mix of the previous days is the same for every subject of a
-        day: counted once per day (all regions) and kept for the run's windows.
-        """
+    def _region_baseline(self, todays: QuerySet, day: dt.date, memo: dict) -> float | None:
+        """The elderly share expected from the pooled mix of the day's residents' regions."""
         mix = dict(
             todays.annotate(_region=_REGION)
             .values_list("_region")
             .annotate(n=Count("identity_ref", distinct=True))
             .order_by()
         )
-        if day not in pooled_by_day:
-            start, _ = day_bounds(day - dt.timedelta(days=settings.DETECTION_VOLUME_BASELINE_DAYS))
-            end, _ = day_bounds(day)
-            pooled_by_day[day] = {
-                region: (n, k)
-                for region, n, k in AccessEvent.objects.filter(
-                    test=False, occurred_at__gte=start, occurred_at__lt=end
-                )
-                .annotate(_region=_REGION)
-                .values_list("_region")
-                .annotate(
-                    n=Count("identity_ref", distinct=True),
-                    k=Count("identity_ref", distinct=True, filter=_elderly()),
-                )
-                .order_by()
-            }
-        pooled = {region: counts for region, counts in pooled_by_day[day].items() if region in mix}
+        every_region = memo.get((self.code, day))
+        if every_region is None:
+            every_region = memo[(self.code, day)] = _pooled(day)
+        pooled = {region: every_region[region] for region in mix if region in every_region}
         if sum(n for n, _k in pooled.values()) < settings.DETECTION_ELDERLY_MIN_HISTORY:
             return None
         known = [region for region, (n, _k) in pooled.items() if n]
@@ -205,3 +188,25 @@ class ElderlyConcentration(Rule):
         if not weight:
             return None
         return sum(mix[r] * pooled[r][1] / pooled[r][0] for r in known) / weight
+
+
+def _pooled(day: dt.date) -> dict[str, tuple[int, int]]:
+    """{region: (distinct residents, distinct elderly)} of all partners over the
+    DETECTION_VOLUME_BASELINE_DAYS days before ``day``: one grouped query."""
+    start, _ = day_bounds(day - dt.timedelta(days=settings.DETECTION_VOLUME_BASELINE_DAYS))
+    end, _ = day_bounds(day)
+    return {
+        region: (n, k)
+        for region, n, k in AccessEvent.objects.filter(
+            test=False, occurred_at__gte=start, occurred_at__lt=end
+        )
+        .annotate(_region=_REGION)
+        .values_list("_region")
+        .annotate(
+            n=Count("identity_ref", distinct=True),
+            k=Count("identity_ref", distinct=True, filter=_elderly()),
+        )
+        .order_by()
+        # The former query filtered ``_region IN (the mix)``, which never matches NULL.
+        if region is not None
+    }

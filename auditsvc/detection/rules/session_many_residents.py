@@ -28,14 +28,16 @@ class SessionManyResidents(Rule):
 
     def findings(self, scope: Scope) -> Iterable[Finding]:
         touched = (
-            new_records(AccessEvent.objects.all(), scope)
+            new_records(AccessEvent.objects.filter(partner_id=scope.partner.pk), scope)
             .filter(session__isnull=False)
             .values("session_id")
             .distinct()
             .order_by()
         )
+        # A session only ever holds its own partner's accesses (ingestion refuses
+        # another's), so the partner's index bounds the count to the scope's partner
+        # instead of a scan of every partner's accesses.
         rows = (
-            # The partner's own accesses only (its index), never the whole table.
             AccessEvent.objects.filter(
                 partner_id=scope.partner.pk, session_id__in=touched, test=False
             )
@@ -69,8 +71,6 @@ class SessionManyResidents(Rule):
                 },
                 records=[
                     EnrolmentSession.objects.filter(pk=session.pk),
-                    AccessEvent.objects.filter(
-                        partner_id=session.partner_id, session_id=session.pk, test=False
-                    ),
+                    AccessEvent.objects.filter(session_id=session.pk, test=False),
                 ],
             )

@@ -23,7 +23,7 @@ from auditsvc.ledger.models import Log
 from partners.models import Partner
 
 from ..models import Watermark
-from ..rules import RULES, Rule, Scope
+from ..rules import RULES, Rule, Scope, shared_in_run
 from .alerts import alert_record_finding
 
 __all__ = [
@@ -195,16 +195,17 @@ def run_detection(
     summary = DetectionSummary()
     if progress is not None:
         progress("", 0, total)
-    for rule, partner, head, _pending in work:
-        description = f"{rule.code} {partner.code}"
+    with shared_in_run():
+        for rule, partner, head, _pending in work:
+            description = f"{rule.code} {partner.code}"
 
-        def on_step(examined: int, description: str = description) -> None:
-            nonlocal done
-            done += examined
-            if progress is not None:
-                progress(description, done, total)
+            def on_step(examined: int, description: str = description) -> None:
+                nonlocal done
+                done += examined
+                if progress is not None:
+                    progress(description, done, total)
 
-        summary.merge(detect_rule_for_partner(rule.code, partner, upto=head, on_step=on_step))
+            summary.merge(detect_rule_for_partner(rule.code, partner, upto=head, on_step=on_step))
     if progress is not None:
         progress("", total, total)
     logger.info(
