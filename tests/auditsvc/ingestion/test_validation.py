@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.utils import timezone
 from auditsvc.base.errors import ValidationFailed
 from auditsvc.base.identities import device_ref, phone_ref, resident_identity
 from auditsvc.ingestion import validation
-from tests import factories
 
 from .support import ACCOUNT, DEVICE, PHONE, RESIDENT, access_event, account_event, session_body
 
@@ -192,29 +190,6 @@ def test_it_never_puts_a_submitted_value_in_a_message(earlier):
     assert len(caught.value.errors) == 3
     for secret in secrets:
         assert secret not in text
-
-
-def test_it_validates_quickly_enough_for_a_thousand_records(earlier):
-    """The budget is ~50 µs of Python per event end to end; validation must take a small part."""
-    events = [
-        access_event(
-            earlier,
-            i,
-            resident={
-                "scheme": "cn-resident-id",
-                "value": factories.make_resident_id(sequence=i % 1000),
-            },
-        )
-        for i in range(1000)
-    ]
-    validation.validate_access_batch({"events": events[:10]})  # warm up
-
-    started = time.perf_counter()
-    validation.validate_access_batch({"events": events})
-    elapsed = time.perf_counter() - started
-
-    # About 15 ms on a laptop; generous so a loaded CI machine does not flake.
-    assert elapsed < 0.25
 
 
 # --- Account batches ----------------------------------------------------------------------------
