@@ -160,3 +160,33 @@ def run_clients(jobs: list[tuple[str, str, list[dict]]]) -> list[list[tuple[int,
             raise RuntimeError(f"client process failed with exit code {process.returncode}")
         results.append([tuple(answer) for answer in json.loads(output)])
     return results
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """A Celery worker process (solo pool, the default queue) with ``env``; stopped afterwards.
+
+    Its output goes to ``log_path``, which a failing test can show.
+    """
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                *("-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery"),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+                "--loglevel=INFO",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,13 +19,12 @@ from auditsvc.exports.bundles import BundleSnapshot, write_bundle
 from auditsvc.exports.models import Export
 from tests import needs
 from tests.auditsvc.ledger.support import database_url_for_tests, requires_postgres
+from tests.servers import celery_worker
 
 from .support import at, fill_log
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
-CELERY = Path(sys.executable).parent / "celery"
 
 requires_redis = needs.redis("the Celery broker of a real worker")
 
@@ -45,27 +41,8 @@ def worker(transactional_db, signing_key, export_dir, tmp_path):
         "AUDITSVC_EXPORT_DIR": str(export_dir),
     }
     log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(CELERY),
-                *("-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery"),
-                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with celery_worker(env, log_path) as process:
+        yield process, log_path
 
 
 @pytest.mark.worker

@@ -9,23 +9,19 @@ and the worker reaching the database.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests import needs
+from tests.servers import celery_worker
 
 from .support import database_url_for_tests, requires_postgres
 
 # Starts processes (servers, a worker, clients): left out of `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
-CELERY = Path(sys.executable).parent / "celery"
 
 requires_redis = needs.redis("the Celery broker of a real worker")
 
@@ -42,36 +38,8 @@ def worker(transactional_db, signing_key, tmp_path):
         "AUDITSVC_SIGNING_KEY": signing_key.private_string(),
     }
     log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(CELERY),
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                "celery",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with celery_worker(env, log_path) as process:
+        yield process, log_path
 
 
 @pytest.mark.worker
