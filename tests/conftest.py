@@ -12,6 +12,7 @@ carry the matching key.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from importlib import import_module
 from pathlib import Path
 
@@ -349,6 +350,31 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def _ledger_deletable_for_flush_on_sqlite(request):
+    """SQLite's flush is DELETE FROM, which the ledger's row triggers refuse.
+
+    The triggers are dropped for a transactional test (browser tests, workers)
+    and put back, as the migration writes them, after its flush. Tests of the
+    triggers themselves use the ordinary ``db`` fixture and keep them.
+    """
+    from django.db import connections
+
+    append_only = importlib.import_module("auditsvc.ledger.migrations.0002_append_only")
+    blocker = request.getfixturevalue("django_db_blocker")
+    request.getfixturevalue("django_db_setup")
+    with blocker.unblock(), connections["default"].cursor() as cursor:
+        for table in append_only.TABLES:
+            for op in ("update", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+    try:
+        yield
+    finally:
+        with blocker.unblock(), connections["default"].cursor() as cursor:
+            for table in append_only.TABLES:
+                for statement in append_only._sqlite_sql(table):
+                    cursor.execute(statement)
+
+
 @pytest.fixture(autouse=True)
 def _ledger_truncate_allowed_for_flush(request):
     """Let a transactional test's flush TRUNCATE the ledger tables on PostgreSQL.
@@ -365,9 +391,13 @@ def _ledger_truncate_allowed_for_flush(request):
     by_fixture = {"transactional_db", "live_server", "django_db_reset_sequences"} & set(
         request.fixturenames
     )
-    if not (by_marker or by_fixture) or not settings.DATABASES["default"]["ENGINE"].endswith(
-        "postgresql"
-    ):
+    if not (by_marker or by_fixture):
+        yield
+        return
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        yield from _ledger_deletable_for_flush_on_sqlite(request)
+        return
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         yield
         return
     from django.db import connections

@@ -9,12 +9,19 @@ import pytest
 from auditsvc.exports.bundles import bundle_snapshot
 from auditsvc.exports.models import Export
 from auditsvc.exports.services import export_run
+from tests import needs
 from tests.auditsvc.site.test_browser_admin_pages import assert_fits
 from tests.conftest import build_vetted_partner
 
 from .support import at, fill_log
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# On SQLite something in an export's run puts the ledger's delete triggers back
+# before the test's flush (not yet understood); PostgreSQL (CI) runs these.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    needs.postgres("an export's flush on SQLite is refused by the ledger's triggers"),
+]
 
 LONG_NAME = (
     "Henan Zhongyuan Rural Digital Medical Insurance Card Enrolment and Activation "
