@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auditsvc.ledger.models import Log
@@ -131,12 +131,23 @@ def detect_rule_for_partner(
     return summary
 
 
+def _tune_transaction() -> None:
+    """DETECTION_POSTGRES_SETTINGS for this transaction only (PostgreSQL; a no-op elsewhere)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name, value in settings.DETECTION_POSTGRES_SETTINGS.items():
+            # set_config(..., true) is SET LOCAL with the value as a parameter.
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, str(value)])
+
+
 def _detect_step(
     rule: Rule, partner: Partner, upto: int, step: int, summary: DetectionSummary
 ) -> int | None:
     """One transaction: examine up to ``step`` entries past the watermark. None: nothing left."""
     Watermark.objects.get_or_create(rule=rule.code, log_id=partner.code)
     with transaction.atomic():
+        _tune_transaction()
         mark = (
             Watermark.objects.select_for_update(skip_locked=True)
             .filter(rule=rule.code, log_id=partner.code)
