@@ -106,10 +106,14 @@ def day_bounds(day: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
 def new_records(queryset: QuerySet, scope: Scope, entry_field: str = "ledger_entry") -> QuerySet:
     """The rows of ``queryset`` whose ledger entry arrived in the scope (live records only).
 
-    Goes through the entry's (log, seq) unique index, then the row's unique
-    ledger_entry column: no index of its own needed.
+    The ledger's (log, seq) index finds the scope's entries. A log holds only
+    its own partner's records, so ``partner_id`` restates what the log says:
+    it lets the database take the partner's rows from the partner's index and
+    join those, instead of reading every partner's rows once per partner (a
+    full pass then grows with partners times rows, not with rows).
     """
     return queryset.filter(
+        partner_id=scope.partner.pk,
         **{
             f"{entry_field}__log_id": scope.log_id,
             f"{entry_field}__seq__gt": scope.after,
