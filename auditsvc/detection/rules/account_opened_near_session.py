@@ -132,13 +132,33 @@ class AccountOpenedNearSession(Rule):
                 partner_id=partner_id, test=False, opened_at__gte=start, opened_at__lt=end
             )
         )
+        opened = AccountEvent.objects.filter(test=False, action__in=ACCOUNT_ACTIONS)
+        # Most residents never open an account near a session: first the few residents
+        # who did, one index probe per session, so that the per-account subqueries below
+        # run over those residents' accounts only (not over every platform's accounts).
+        near_residents = list(
+            sessions.filter(
+                Exists(
+                    opened.filter(
+                        identity_ref=OuterRef("identity_ref"),
+                        occurred_at__gte=ExpressionWrapper(
+                            OuterRef("opened_at") - _near(), output_field=DateTimeField()
+                        ),
+                        occurred_at__lte=ExpressionWrapper(
+                            OuterRef("_end") + _near(), output_field=DateTimeField()
+                        ),
+                    )
+                )
+            )
+            .values_list("identity_ref", flat=True)
+            .distinct()
+            .order_by()
+        )
+        if not near_residents:
+            return
         near = sessions.filter(_sessions_near(OuterRef)).order_by("opened_at", "id")
         accounts = (
-            AccountEvent.objects.filter(
-                test=False,
-                action__in=ACCOUNT_ACTIONS,
-                identity_ref__in=sessions.values("identity_ref"),
-            )
+            opened.filter(identity_ref__in=near_residents)
             .annotate(
                 _session=Subquery(near.values("id")[:1]),
                 _agent=Subquery(near.values("agent_code")[:1]),
