@@ -37,10 +37,18 @@ class SessionManyResidents(Rule):
         # A session only ever holds its own partner's accesses (ingestion refuses
         # another's), so the partner's index bounds the count to the scope's partner
         # instead of a scan of every partner's accesses.
+        live = AccessEvent.objects.filter(partner_id=scope.partner.pk, test=False)
+        # Fewer reads than the threshold cannot hold that many residents: a plain count
+        # (hashed) keeps the few candidates before the costly COUNT(DISTINCT).
+        candidates = (
+            live.filter(session_id__in=touched)
+            .values("session_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=settings.DETECTION_SESSION_MANY_RESIDENTS)
+            .values("session_id")
+        )
         rows = (
-            AccessEvent.objects.filter(
-                partner_id=scope.partner.pk, session_id__in=touched, test=False
-            )
+            live.filter(session_id__in=candidates)
             .values("session_id")
             .annotate(residents=Count("identity_ref", distinct=True), n=Count("id"))
             .filter(residents__gte=settings.DETECTION_SESSION_MANY_RESIDENTS)
