@@ -117,3 +117,29 @@ def test_a_canonical_line_that_fails_a_check_is_refused_by_name(key, change, che
     line = json.dumps(rec, separators=(",", ":"), sort_keys=True).encode()
 
     assert refusal(line, rules(key)).check == check
+
+
+def test_a_line_as_the_service_writes_it_takes_the_short_road(key):
+    from auditsvc.verifier.records import _check_line_as_written
+
+    rec = record(key, {"agent": "A-1", "note": '居民 "quoted" \\ and },"kind":"x"'})
+    canonical = canonical_bytes(rec)
+
+    short = _check_line_as_written(canonical, 7, rules(key))
+
+    assert short is not None
+    assert short == check_line(canonical, 7, rules(key))
+    assert _check_line_as_written(json.dumps(rec, indent=1).encode(), 7, rules(key)) is None
+
+
+def test_a_signature_spelt_in_a_second_base64_form_is_refused(key):
+    rec = record(key)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = rec["signature"][-3]
+    # The same 64 bytes with a padding bit set: base64.b64decode alone accepts it.
+    rec["signature"] = rec["signature"][:-3] + alphabet[alphabet.index(last) + 1] + "=="
+
+    refused = refusal(canonical_bytes(rec), rules(key))
+
+    assert refused.check == "malformed_line"
+    assert "canonical form" in refused.message
