@@ -65,6 +65,20 @@ def _sessions_near(accounts_ref) -> Q:
     )
 
 
+def _accounts_near_session(accounts):
+    """``accounts`` whose time lies in the outer session's [open - W, close + W]."""
+    return accounts.filter(
+        identity_ref=OuterRef("identity_ref"),
+        occurred_at__gte=ExpressionWrapper(
+            OuterRef("opened_at") - _near(), output_field=DateTimeField()
+        ),
+        occurred_at__lte=ExpressionWrapper(
+            Coalesce(OuterRef("closed_at"), OuterRef("opened_at")) + _near(),
+            output_field=DateTimeField(),
+        ),
+    )
+
+
 def _with_end(sessions):
     return sessions.annotate(_end=Coalesce("closed_at", "opened_at"))
 
@@ -102,18 +116,7 @@ class AccountOpenedNearSession(Rule):
         accounts = new_records(AccountEvent.objects.all(), scope).filter(action__in=ACCOUNT_ACTIONS)
         # The new accounts' residents first (an index), then the time condition.
         new = live_sessions.filter(identity_ref__in=accounts.values("identity_ref")).filter(
-            Exists(
-                accounts.filter(
-                    identity_ref=OuterRef("identity_ref"),
-                    occurred_at__gte=ExpressionWrapper(
-                        OuterRef("opened_at") - _near(), output_field=DateTimeField()
-                    ),
-                    occurred_at__lte=ExpressionWrapper(
-                        Coalesce(OuterRef("closed_at"), OuterRef("opened_at")) + _near(),
-                        output_field=DateTimeField(),
-                    ),
-                )
-            )
+            Exists(_accounts_near_session(accounts))
         )
         return _day_keys(new)
 
@@ -137,19 +140,7 @@ class AccountOpenedNearSession(Rule):
         # who did, one index probe per session, so that the per-account subqueries below
         # run over those residents' accounts only (not over every platform's accounts).
         near_residents = list(
-            sessions.filter(
-                Exists(
-                    opened.filter(
-                        identity_ref=OuterRef("identity_ref"),
-                        occurred_at__gte=ExpressionWrapper(
-                            OuterRef("opened_at") - _near(), output_field=DateTimeField()
-                        ),
-                        occurred_at__lte=ExpressionWrapper(
-                            OuterRef("_end") + _near(), output_field=DateTimeField()
-                        ),
-                    )
-                )
-            )
+            sessions.filter(Exists(_accounts_near_session(opened)))
             .values_list("identity_ref", flat=True)
             .distinct()
             .order_by()
