@@ -200,13 +200,14 @@ def load_partner(
         f"""
         INSERT INTO ingestion_enrolmentsession (id, test, violations, client_session_id, agent_code,
             identity_ref, id_region_code, birth_year, purpose, region_code, device_ref, consent_ref,
-            opened_at, closed_at, outcome, agent_id, close_entry_id, ledger_entry_id, partner_id)
+            opened_at, closed_at, outcome, agent_id, close_entry_id, ledger_entry_id, ledger_seq,
+            partner_id)
         SELECT md5(%(log)s || ':s' || k)::uuid, false, '', 's' || k,
                'A-' || lpad(((k %% %(agents)s) + 1)::text, 4, '0'),
                md5('r' || %(log)s || k) || md5('R' || %(log)s || k), '411381',
                1930 + (k * 7919 %% 75), 'card_activation', '411381',
                md5('tablet' || %(log)s || (k %% %(agents)s)) || md5('T' || (k %% %(agents)s)), '',
-               t, t + interval '10 minutes', 'completed', NULL, NULL, %(base)s + 3 * k, %(pid)s
+               t, t + interval '10 minutes', 'completed', NULL, NULL, %(base)s + 3 * k, 3 * k, %(pid)s
         FROM ({_TIMES}) AS s
         """,
         params,
@@ -215,13 +216,13 @@ def load_partner(
         f"""
         INSERT INTO ingestion_accessevent (test, violations, client_event_id, agent_code, identity_ref,
             id_region_code, birth_year, fields, purpose, occurred_at, device_ref, recorded_at,
-            agent_id, ledger_entry_id, partner_id, session_id)
+            agent_id, ledger_entry_id, ledger_seq, partner_id, session_id)
         SELECT false, '', 'e' || k || '-' || r, 'A-' || lpad(((k %% %(agents)s) + 1)::text, 4, '0'),
                md5('r' || %(log)s || k) || md5('R' || %(log)s || k), '411381', 1930 + (k * 7919 %% 75),
                CASE WHEN r = 1 THEN '["name", "id_number"]'::jsonb ELSE '["phone"]'::jsonb END,
                'card_activation', t + r * interval '1 minute',
                md5('tablet' || %(log)s || (k %% %(agents)s)) || md5('T' || (k %% %(agents)s)),
-               t + r * interval '1 minute', NULL, %(base)s + 3 * k + r, %(pid)s,
+               t + r * interval '1 minute', NULL, %(base)s + 3 * k + r, 3 * k + r, %(pid)s,
                md5(%(log)s || ':s' || k)::uuid
         FROM ({_TIMES}) AS s CROSS JOIN generate_series(1, 2) AS r
         """,
@@ -246,11 +247,11 @@ def load_partner(
         )
         INSERT INTO ingestion_accountevent (test, violations, client_event_id, identity_ref,
             id_region_code, birth_year, action, account_ref, occurred_at, device_ref, phone_ref,
-            channel, recorded_at, ledger_entry_id, partner_id)
+            channel, recorded_at, ledger_entry_id, ledger_seq, partner_id)
         SELECT false, '', %(log)s || '-a' || k, md5('r' || %(log)s || k) || md5('R' || %(log)s || k),
                '411381', 1930 + (k * 7919 %% 75), 'opened', md5('acct' || %(log)s || k),
                at, md5('dev' || %(log)s || k) || md5('D' || k), md5('ph' || %(log)s || k) || md5('P' || k),
-               'app', at, %(psession_base)s + j,
+               'app', at, %(psession_base)s + j, %(pbase)s + j,
                (SELECT id FROM partners_partner WHERE code = %(plog)s)
         FROM a
         """,

@@ -79,6 +79,10 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
     close_entry = models.OneToOneField(
         LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The seqs of ledger_entry and close_entry in their log, copied so that detection
+    # finds "the records that arrived between two seqs" in this table's own index.
+    ledger_seq = models.BigIntegerField(editable=False)
+    close_seq = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -91,6 +95,12 @@ class EnrolmentSession(TestRecordMixin, ViolationsMixin):
             models.Index(fields=["partner", "opened_at"], name="session_partner_opened"),
             models.Index(fields=["identity_ref"], name="session_identity"),
             models.Index(fields=["device_ref"], name="session_device"),
+            models.Index(fields=["partner", "test", "ledger_seq"], name="session_partner_seq"),
+            models.Index(
+                fields=["partner", "test", "close_seq"],
+                name="session_partner_close_seq",
+                condition=models.Q(close_seq__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +134,7 @@ class AccessEvent(TestRecordMixin, ViolationsMixin):
     device_ref = models.CharField(max_length=64)
     recorded_at = models.DateTimeField()
     ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    ledger_seq = models.BigIntegerField(editable=False)  # ledger_entry's seq (detection)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -139,6 +150,7 @@ class AccessEvent(TestRecordMixin, ViolationsMixin):
             ),
             models.Index(fields=["identity_ref"], name="access_identity"),
             models.Index(fields=["device_ref"], name="access_device"),
+            models.Index(fields=["partner", "test", "ledger_seq"], name="access_partner_seq"),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +194,7 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
     channel = models.CharField(max_length=32, choices=Channel.choices)
     recorded_at = models.DateTimeField()
     ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    ledger_seq = models.BigIntegerField(editable=False)  # ledger_entry's seq (detection)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -196,6 +209,7 @@ class AccountEvent(TestRecordMixin, ViolationsMixin):
             models.Index(fields=["account_ref"], name="account_account"),
             models.Index(fields=["device_ref"], name="account_device"),
             models.Index(fields=["phone_ref"], name="account_phone"),
+            models.Index(fields=["partner", "test", "ledger_seq"], name="account_partner_seq"),
         ]
 
     def __str__(self) -> str:

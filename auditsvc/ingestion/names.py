@@ -31,6 +31,8 @@ def apply() -> None:
         outcome=_("outcome"),
         ledger_entry=_("ledger entry"),
         close_entry=_("close entry"),
+        ledger_seq=_("ledger seq"),
+        close_seq=_("close seq"),
     )
     name_model(
         AccessEvent,
@@ -52,6 +54,7 @@ def apply() -> None:
         device_ref=_("device ref"),
         recorded_at=_("recorded at"),
         ledger_entry=_("ledger entry"),
+        ledger_seq=_("ledger seq"),
     )
     name_model(
         AccountEvent,
@@ -72,4 +75,5 @@ def apply() -> None:
         channel=_("channel"),
         recorded_at=_("recorded at"),
         ledger_entry=_("ledger entry"),
+        ledger_seq=_("ledger seq"),
     )

@@ -103,23 +103,25 @@ def day_bounds(day: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=days)
 
 
+#: Which seq column of a record copies the seq of which of its ledger entries.
+_SEQ_COLUMNS = {"ledger_entry": "ledger_seq", "close_entry": "close_seq"}
+
+
 def new_records(queryset: QuerySet, scope: Scope, entry_field: str = "ledger_entry") -> QuerySet:
     """The rows of ``queryset`` whose ledger entry arrived in the scope (live records only).
 
-    The ledger's (log, seq) index finds the scope's entries. A log holds only
-    its own partner's records, so ``partner_id`` restates what the log says:
-    it lets the database take the partner's rows from the partner's index and
-    join those, instead of reading every partner's rows once per partner (a
-    full pass then grows with partners times rows, not with rows).
+    A log holds exactly its partner's live records, so these are the
+    partner's live rows whose copy of the entry's seq (``ledger_seq``, or
+    ``close_seq`` for a session's close) lies in the scope: one range of the
+    record table's (partner, test, seq) index. Joining the ledger instead made
+    PostgreSQL guess the join's size from the tables' sizes, and its plans
+    grew worse as they grew.
     """
+    seq = _SEQ_COLUMNS[entry_field]
     return queryset.filter(
         partner_id=scope.partner.pk,
-        **{
-            f"{entry_field}__log_id": scope.log_id,
-            f"{entry_field}__seq__gt": scope.after,
-            f"{entry_field}__seq__lte": scope.upto,
-        },
         test=False,
+        **{f"{seq}__gt": scope.after, f"{seq}__lte": scope.upto},
     )
 
 

@@ -109,8 +109,11 @@ def insert_records(
     column, whatever the batch size (see ``pg_execute``); elsewhere (the
     embedded SQLite) ``bulk_create``.
     """
-    names = (*names, "ledger_entry_id", "recorded_at")
-    rows = [(*row, entry.pk, entry.recorded_at) for row, entry in zip(rows, entries, strict=True)]
+    names = (*names, "ledger_entry_id", "ledger_seq", "recorded_at")
+    rows = [
+        (*row, entry.pk, entry.seq, entry.recorded_at)
+        for row, entry in zip(rows, entries, strict=True)
+    ]
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])
         return

@@ -135,6 +135,7 @@ def session_open(
             opened_at=data.opened_at,
             violations=join_violations(violations),
             ledger_entry=entry,
+            ledger_seq=entry.seq,
         )
         return SessionResult(session, True, entry_receipt(entry), violations)
 
@@ -190,11 +191,12 @@ def session_close(
         }
         [entry] = append_entries(log, [(IngestionKind.SESSION_CLOSED.value, body)])
         EnrolmentSession.objects.filter(pk=session.pk).update(
-            closed_at=data.closed_at, outcome=data.outcome, close_entry=entry
+            closed_at=data.closed_at, outcome=data.outcome, close_entry=entry, close_seq=entry.seq
         )
-        session.closed_at, session.outcome, session.close_entry = (
+        session.closed_at, session.outcome, session.close_entry, session.close_seq = (
             data.closed_at,
             data.outcome,
             entry,
+            entry.seq,
         )
         return SessionCloseResult(session, True, entry_receipt(entry))
