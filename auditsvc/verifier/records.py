@@ -123,7 +123,7 @@ _LINE_AS_WRITTEN = re.compile(
     rb'\{"entry":(\{"body":\{.*\},"kind":"[^"\\]+","log":"([^"\\]+)",'
     rb'"recorded_at":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)",'
     rb'"seq":(0|[1-9]\d{0,15}),"v":1\})'
-    rb',"key_id":"([^"\\]+)","leaf_hash":"([0-9a-f]{64})",'
+    rb',"key_id":"([0-9a-f]+)","leaf_hash":"([0-9a-f]{64})",'
     rb'"signature":"([A-Za-z0-9+/]{85}[AQgw]==)"\}',
     re.DOTALL,
 )

@@ -143,3 +143,12 @@ def test_a_signature_spelt_in_a_second_base64_form_is_refused(key):
 
     assert refused.check == "malformed_line"
     assert "canonical form" in refused.message
+
+
+@pytest.mark.parametrize("key_id", [b"\xff\xfe", b"ABCD", b""])
+def test_a_key_id_that_is_not_lowercase_hex_is_refused_not_a_crash(key, key_id):
+    line = canonical_bytes(record(key)).replace(key.key_id.encode(), key_id)
+
+    refused = refusal(line, rules(key))
+
+    assert refused.check in {"malformed_line", "untrusted_key"}
