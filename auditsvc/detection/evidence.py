@@ -167,7 +167,11 @@ def number_rows(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
 def render_evidence(code: str, numbers: dict[str, Any]) -> str:
     """The evidence sentence in the active language; the raw numbers if the code is unknown."""
     template = TEMPLATES.get(code)
-    values = dict(numbers)
+    # A threshold of 60.0 reads as 60 (the rules round to one decimal; most are whole).
+    values = {
+        key: int(value) if isinstance(value, float) and value.is_integer() else value
+        for key, value in numbers.items()
+    }
     if "who" not in values:
         values["who"] = (
             (

@@ -42,3 +42,20 @@ def test_an_unknown_code_is_kept_as_it_is():
     numbers = {**OUT_OF_SCOPE, "codes": "something_new"}
     with translation.override("en"):
         assert "something_new" in render_evidence("out_of_scope_access", numbers)
+
+
+def test_a_whole_threshold_reads_without_a_decimal_and_a_fraction_keeps_it():
+    numbers = {
+        "partner": "P0002",
+        "count": 373,
+        "day": "2026-12-02",
+        "usual_low": 0,
+        "usual_high": 0,
+        "threshold": 60.0,
+    }
+    with translation.override("en"):
+        whole = render_evidence("volume_day_partner", numbers)
+        fraction = render_evidence("volume_day_partner", {**numbers, "threshold": 60.5})
+
+    assert whole.endswith("(threshold 60).")
+    assert fraction.endswith("(threshold 60.5).")
