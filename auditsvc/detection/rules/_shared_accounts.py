@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from auditsvc.ingestion.models import AccountEvent
 from partners.choices import PartnerKind
 
 from ..choices import Severity
-from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, new_records
+from ._base import SHANGHAI, Finding, Rule, Scope, day_bounds, local_day, new_records
 from .account_opened_near_session import ACCOUNT_ACTIONS
 
 #: Blocks of days are counted from this Monday.
@@ -68,11 +68,12 @@ class SharedAccounts(Rule):
                 .annotate(
                     residents=Count("identity_ref", distinct=True),
                     n=Count("account_ref", distinct=True),
+                    first=Min("occurred_at"),
+                    last=Max("occurred_at"),
                 )
                 .filter(residents__gte=settings.DETECTION_SHARED_MIN_RESIDENTS)
                 .order_by(self.field)
             )
-            last_day = first_day + dt.timedelta(days=size - 1)
             for row in rows:
                 ref = row[self.field]
                 critical = row["residents"] >= settings.DETECTION_SHARED_CRITICAL_RESIDENTS
@@ -89,8 +90,10 @@ class SharedAccounts(Rule):
                         "partner": scope.partner.code,
                         "residents": row["residents"],
                         "count": row["n"],
-                        "from": first_day.isoformat(),
-                        "to": last_day.isoformat(),
+                        # The days the accounts were opened, not the block's: a block
+                        # still running would otherwise name days yet to come.
+                        "from": local_day(row["first"]).isoformat(),
+                        "to": local_day(row["last"]).isoformat(),
                     },
                     records=[in_block.filter(**{self.field: ref})],
                 )

@@ -52,3 +52,13 @@ def test_a_week_later_is_another_window(platform, yesterday):
     account(platform, local(yesterday, 10), 3, phone=RING_PHONE)
     detect("shared_phone_accounts")
     assert alerts() == []
+
+
+def test_the_sentence_names_the_days_the_accounts_were_opened(platform, today):
+    # Not the whole block of days, which would name days that have not come yet.
+    for n in (1, 2, 3):
+        account(platform, local(today, 0, n), n, phone=RING_PHONE)
+    detect("shared_phone_accounts")
+    (alert,) = alerts("shared_phone_accounts")
+    assert (alert.numbers["from"], alert.numbers["to"]) == (today.isoformat(), today.isoformat())
+    assert alert.window_end - alert.window_start == dt.timedelta(days=7)
