@@ -20,9 +20,10 @@ million, and detection runs again from scratch (watermarks and alerts
 emptied), over all of them. Each run is timed end to end (``run_detection``
 with every rule, from every watermark to each log's head); the time per rule
 comes from a run per rule. It prints a table and writes
-``bench/results/detection-<date>.json``. ``--explain`` prints EXPLAIN ANALYZE
-of the slowest rule's queries. ``--reuse`` skips the loading: it times the
-rules again over what the database already holds (after a change to a rule).
+``bench/results/detection-<date>.json``. ``--reuse`` skips the loading: it
+times the rules again over what the database already holds (after a change
+to a rule). ``bench/explain_rule.py RULE --partner CODE --explain N`` shows
+where one rule's time goes, with the plans of its slowest queries.
 
 Target (issue 9): under 30 s per million events on this 2-core machine,
 growing no faster than linearly.

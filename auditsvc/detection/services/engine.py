@@ -29,6 +29,7 @@ from .alerts import alert_record_finding
 __all__ = [
     "DetectionSummary",
     "Progress",
+    "apply_postgres_settings",
     "detect_rule_for_partner",
     "detection_backlog",
     "run_detection",
@@ -131,7 +132,7 @@ def detect_rule_for_partner(
     return summary
 
 
-def _tune_transaction() -> None:
+def apply_postgres_settings() -> None:
     """DETECTION_POSTGRES_SETTINGS for this transaction only (PostgreSQL; a no-op elsewhere)."""
     if connection.vendor != "postgresql":
         return
@@ -147,7 +148,7 @@ def _detect_step(
     """One transaction: examine up to ``step`` entries past the watermark. None: nothing left."""
     Watermark.objects.get_or_create(rule=rule.code, log_id=partner.code)
     with transaction.atomic():
-        _tune_transaction()
+        apply_postgres_settings()
         mark = (
             Watermark.objects.select_for_update(skip_locked=True)
             .filter(rule=rule.code, log_id=partner.code)
