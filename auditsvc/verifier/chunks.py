@@ -155,20 +155,17 @@ def check_entries(
 ) -> EntriesOutcome:
     """Check every line of entries.jsonl read from ``stream``; raise ``VerificationFailed``.
 
-    Each line's leaf hash is appended to ``leaves`` in seq order.
+    Each line's leaf hash is added to ``leaves`` in seq order.
 
     With ``jobs`` > 1 the blocks go to that many worker processes, at most
     two blocks per worker in flight, so memory stays small; results are taken
     in file order, and the first failure (in seq order) is the one reported.
     """
     digest = hashlib.sha256()
-    append = leaves.append
     state = {"count": 0, "first": None, "last": None}
 
     def take(outcome: ChunkOutcome) -> None:
-        data = outcome.leaves
-        for i in range(0, len(data), 32):
-            append(data[i : i + 32])
+        leaves.extend(outcome.leaves)
         if outcome.first_recorded_at is not None:
             if state["last"] is not None and outcome.first_recorded_at < state["last"]:
                 seq = first_seq + state["count"]

@@ -77,6 +77,37 @@ class CompactRange:
         nodes.append((level, index, value))
         self.end += 1
 
+    def extend(self, leaf_hashes: bytes) -> None:
+        """Add the leaf hashes of leaves ``end, end + 1, ...``, given end to end in one bytes.
+
+        The same nodes as ``append`` for each, but merged a level at a time:
+        the verifier folds a million leaves this way, and one comprehension
+        per level costs a third of a Python loop per leaf.
+        """
+        if not isinstance(leaf_hashes, bytes) or len(leaf_hashes) % HASH_SIZE:
+            raise ProofError(f"leaf hashes must be whole {HASH_SIZE}-byte hashes end to end")
+        row = [leaf_hashes[i : i + HASH_SIZE] for i in range(0, len(leaf_hashes), HASH_SIZE)]
+        nodes, start = self._nodes, self.start
+        level, index = 0, self.end
+        right_edge = []  # subtrees left unpaired at the end of a level, lowest level first
+        while row:
+            if index & 1:
+                if (index - 1) << level >= start:
+                    # The left sibling is held: it is the last node, as in append.
+                    row.insert(0, nodes.pop()[2])
+                    index -= 1
+                else:
+                    # Its sibling lies before start: a node of the range's left edge.
+                    nodes.append((level, index, row.pop(0)))
+                    index += 1
+            if len(row) & 1:
+                right_edge.append((level, index + len(row) - 1, row.pop()))
+            row = [_sha256(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row), 2)]
+            level += 1
+            index >>= 1
+        nodes.extend(reversed(right_edge))
+        self.end += len(leaf_hashes) // HASH_SIZE
+
     def nodes(self) -> dict[NodeIndex, bytes]:
         """The subtrees ``decompose(start, end)`` with their hashes."""
         return {(level, index): value for level, index, value in self._nodes}

@@ -435,6 +435,30 @@ def test_a_compact_range_holds_the_stored_subtrees_between_its_ends(store):
             assert compact.nodes() == dict(zip(expected, store.read_hashes(expected), strict=True))
 
 
+@pytest.mark.parametrize("pieces", [1, 2, 5])
+def test_extending_a_compact_range_holds_what_appending_holds(pieces):
+    # Every start, every length, cut into pieces: the nodes (and their order) must match.
+    rnd = random.Random(pieces)
+    for start in range(SMALL):
+        for end in range(start, SMALL + 1):
+            appended, extended = CompactRange(start), CompactRange(start)
+            for leaf in LEAVES[start:end]:
+                appended.append(leaf)
+            cuts = sorted(rnd.randint(start, end) for _ in range(pieces - 1))
+            for lo, hi in itertools.pairwise([start, *cuts, end]):
+                extended.extend(b"".join(LEAVES[lo:hi]))
+            assert extended._nodes == appended._nodes
+            assert extended.end == appended.end == end
+
+
+@pytest.mark.parametrize("value", [b"\x00" * 33, "0" * 64, [LEAVES[0]]])
+def test_extend_refuses_anything_but_whole_hashes(value):
+    compact = CompactRange(3)
+    with pytest.raises(ProofError, match="whole 32-byte hashes"):
+        compact.extend(value)
+    assert compact.end == 3 and compact.nodes() == {}
+
+
 def _decompose(lo, hi):
     # The maximal aligned subtrees of [lo, hi), found the slow way.
     nodes = []
