@@ -14,7 +14,6 @@ The first check that fails ends the run; the report names it.
 
 from __future__ import annotations
 
-import os
 import time
 import zipfile
 import zlib
@@ -24,7 +23,7 @@ from auditsvc.core import merkle, notes
 from auditsvc.core.keys import VerifierKey
 
 from .bundle import Bundle, BundleKey, check_file_hash, load_json, open_bundle, read_keys
-from .chunks import BLOCK_SIZE, ENTRIES_FILE, check_entries
+from .chunks import BLOCK_SIZE, ENTRIES_FILE, check_entries, usable_cpus
 from .consistency import check_previous, read_consistency
 from .errors import VerificationFailed
 from .fences import check_fence_posts, read_fence_posts
@@ -102,9 +101,9 @@ def _read_proof(bundle: Bundle) -> dict[merkle.NodeIndex, bytes]:
 
 
 def _jobs(bundle: Bundle, jobs: int | None) -> int:
-    """How many processes check entries.jsonl: every core, unless the file is small."""
+    """How many processes check entries.jsonl: every usable CPU, unless the file is small."""
     if jobs is None:
-        jobs = os.cpu_count() or 1
+        jobs = len(usable_cpus())
     # Starting processes costs more than checking a small file in this one.
     if bundle.zip.getinfo(ENTRIES_FILE).file_size < 2 * BLOCK_SIZE:
         return 1
