@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,6 +40,7 @@ from .models import Export, ExportStatus
 
 __all__ = [
     "EXPORT_PERMISSION",
+    "EXPORT_TIME_LIMIT",
     "export_download",
     "export_file_path",
     "export_give_up",
@@ -52,6 +54,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 EXPORT_PERMISSION = "ledger.export_ledger"
+#: No worker writes a bundle for longer (``tasks.write_export``'s time limit);
+#: below the broker's visibility timeout (4 h), so Redis never hands a running
+#: export to a second worker (celery #5935).
+EXPORT_TIME_LIMIT = dt.timedelta(hours=3)
 # How often a running export writes its progress to the database, at most.
 _PROGRESS_SECONDS = 1.0
 
@@ -346,7 +352,8 @@ def exports_remove_expired(*, now: dt.datetime | None = None) -> int:
     """Remove the files of exports past their retention time; return how many were removed.
 
     The export rows stay (the record of who asked for what); a download of
-    one then answers ``export_gone``. Safe to run twice.
+    one then answers ``export_gone``. Partial files that no writer will
+    finish go too (``_remove_abandoned_parts``). Safe to run twice.
     """
     now = now or timezone.now()
     removed = 0
@@ -357,4 +364,38 @@ def exports_remove_expired(*, now: dt.datetime | None = None) -> int:
         export_file_path(export).unlink(missing_ok=True)
         Export.objects.filter(pk=export.pk).update(file_removed_at=now)
         removed += 1
+    _remove_abandoned_parts(now)
     return removed
+
+
+def _remove_abandoned_parts(now: dt.datetime) -> None:
+    """Remove ``<export>.part`` files whose writer is gone.
+
+    ``export_run`` removes its partial file when it fails, but a worker killed
+    mid-write (its time limit, the OOM killer, a restart) cannot. A part is
+    abandoned when its export is no longer queued or running, or when it has
+    not grown for longer than any writer may run.
+    """
+    folder = Path(settings.AUDITSVC_EXPORT_DIR)
+    if not folder.is_dir():
+        return
+    parts = {}
+    for part in folder.glob("*.part"):
+        try:
+            parts[uuid.UUID(part.stem)] = part
+        except ValueError:
+            continue  # not named after an export: not ours to remove
+    writing = set(
+        Export.objects.filter(
+            pk__in=parts, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
+        ).values_list("pk", flat=True)
+    )
+    oldest_live = (now - EXPORT_TIME_LIMIT).timestamp()
+    for pk, part in parts.items():
+        try:
+            if pk in writing and part.stat().st_mtime > oldest_live:
+                continue
+            part.unlink()
+        except FileNotFoundError:
+            continue  # its writer finished or removed it meanwhile
+        logger.warning("removed the abandoned partial file of export %s", pk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .services import export_give_up, export_run, exports_remove_expired
+from .services import EXPORT_TIME_LIMIT, export_give_up, export_run, exports_remove_expired
 
 
 class _ExportTask(Task):
@@ -30,10 +30,8 @@ class _ExportTask(Task):
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
-    # Below the broker's visibility timeout (4 h), so Redis never hands a
-    # running export to a second worker (celery #5935).
-    time_limit=3 * 3600,
-    soft_time_limit=3 * 3600 - 60,
+    time_limit=EXPORT_TIME_LIMIT.total_seconds(),
+    soft_time_limit=EXPORT_TIME_LIMIT.total_seconds() - 60,
     ignore_result=True,
 )
 def write_export(export_id: str) -> str:

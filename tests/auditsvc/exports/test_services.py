@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -13,6 +15,7 @@ from auditsvc.exports.bundles import BundleSnapshot, write_bundle
 from auditsvc.exports.errors import ExportGone, ExportNotReady, InvalidRange, UnknownLog
 from auditsvc.exports.models import Export, ExportStatus
 from auditsvc.exports.services import (
+    EXPORT_TIME_LIMIT,
     export_download,
     export_file_path,
     export_request,
@@ -161,6 +164,38 @@ def test_a_download_is_on_record_before_the_file_is_handed_over(
         "auditor",
         "admin",
     )
+
+
+def test_partial_files_that_no_writer_will_finish_are_removed(
+    auditor, signing_key, django_capture_on_commit_callbacks
+):
+    # A worker killed mid-write leaves its .part behind; the hourly sweep takes it.
+    fill_log("P0042", MINUTES)
+    live, stalled, failed = (ask(auditor, django_capture_on_commit_callbacks) for _ in range(3))
+    Export.objects.filter(pk__in=[live.pk, stalled.pk]).update(status=ExportStatus.RUNNING)
+    Export.objects.filter(pk=failed.pk).update(status=ExportStatus.FAILED)
+    now = timezone.now()
+    folder = export_file_path(live).parent
+
+    def part(name: str, *, age: dt.timedelta = dt.timedelta(0)):
+        path = folder / f"{name}.part"
+        path.write_bytes(b"PK half a bundle")
+        when = (now - age).timestamp()
+        os.utime(path, (when, when))
+        return path
+
+    being_written = part(str(live.pk), age=dt.timedelta(minutes=5))
+    not_grown_for_hours = part(str(stalled.pk), age=EXPORT_TIME_LIMIT + dt.timedelta(minutes=1))
+    given_up = part(str(failed.pk))
+    no_such_export = part(str(uuid.uuid4()))
+    not_ours = part("notes")
+
+    assert exports_remove_expired(now=now) == 0  # none is past its retention time
+
+    assert being_written.exists() and not_ours.exists()
+    assert not not_grown_for_hours.exists()
+    assert not given_up.exists() and not no_such_export.exists()
+    assert export_file_path(failed).exists(), "a finished bundle is not a partial file"
 
 
 def test_files_are_removed_after_their_retention_time(
