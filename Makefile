@@ -58,12 +58,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## bench: ingestion, detection and export benchmarks against PostgreSQL, and the offline
-## verifier on 1 million entries (see docs/performance.md)
+## verifier on 1 million entries and in instructions (valgrind; see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python bench/ingestion.py
 	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/verify_cost.py
 
 ## verifier: dist/auditsvc-verify.pyz, the offline verifier in one file (auditsvc.core and
 ## auditsvc.verifier only): runs on any Python 3.11+ that has `cryptography`.
