@@ -35,6 +35,7 @@ run: $(STAMP)
 	@echo "  auditsvc is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (logins above; second factor: a backup code or the TOTP secret)"
 	@echo "  API:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Mail:    critical alerts e-mailed to the approvers are files in var/mail/"
 	@echo "  Language: 简体中文 by default; the English / 简体中文 button at the top right of every"
 	@echo "            admin page switches (remembered per browser); DJANGO_LANGUAGE_CODE=en changes the default."
 	@echo "  Stop with Ctrl-C."

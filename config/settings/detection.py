@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import DEBUG, env, env_bool
+from .env import DEBUG, VAR_DIR, env, env_bool, env_secret
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -110,10 +110,21 @@ DETECTION_ELDERLY_MIN_HISTORY = _positive_int("DETECTION_ELDERLY_MIN_HISTORY", 1
 DETECTION_AUTO_SUSPEND = env_bool("DETECTION_AUTO_SUSPEND", default=False)
 # Critical alerts are e-mailed to the approvers, from this address.
 DETECTION_ALERT_FROM_EMAIL = env.str("DETECTION_ALERT_FROM_EMAIL", default="auditsvc@localhost")
-# Django's mail settings; development prints mail on the console.
+# Django's mail settings. Development keeps mail in files under var/mail: on the console,
+# the first `make run`'s alert e-mails pushed the demo logins off the screen.
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
+    default="django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# The mail server as one address, e.g. smtp+tls://user:password@smtp.example.cn:587
+# (django-environ's form); it holds a password, so it may come from a file (_FILE).
+_email_url = env_secret("DJANGO_EMAIL_URL")
+if _email_url:
+    if "DJANGO_EMAIL_BACKEND" in env:
+        raise ImproperlyConfigured("Set DJANGO_EMAIL_URL or DJANGO_EMAIL_BACKEND, not both.")
+    for _name, _value in env.email_url_config(_email_url).items():
+        if _value != "":
+            globals()[_name] = _value

@@ -67,7 +67,7 @@ def test_required_documents_accept_known_types(monkeypatch):
     ]
 
 
-def start_up(**variables: str) -> subprocess.CompletedProcess:
+def start_up(code: str = "import django; django.setup()", **variables: str):
     """Load the production settings in a fresh interpreter, as a web process would."""
     env = {
         key: value
@@ -81,7 +81,7 @@ def start_up(**variables: str) -> subprocess.CompletedProcess:
         **variables,
     )
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -114,3 +114,48 @@ def test_the_service_does_not_start_with_a_bad_value(variable, value):
 def test_the_service_starts_with_good_values():
     result = start_up(AUDITSVC_REQUIRE_OTP="on", DJANGO_HSTS_PRELOAD="0")
     assert result.returncode == 0, result.stderr
+
+
+PRINT_MAIL = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER, "
+    "s.EMAIL_HOST_PASSWORD, s.EMAIL_FILE_PATH)"
+)
+
+
+@pytest.mark.slow
+def test_the_mail_server_is_given_as_one_address():
+    result = start_up(PRINT_MAIL, DJANGO_EMAIL_URL="smtp+tls://alerts:pa%40ss@smtp.example.cn:587")
+
+    assert result.returncode == 0, result.stderr
+    backend, host, port, tls, user, password, _ = result.stdout.split()
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert (host, port, tls, user, password) == (
+        "smtp.example.cn",
+        "587",
+        "True",
+        "alerts",
+        "pa@ss",
+    )
+
+
+@pytest.mark.slow
+def test_the_mail_address_and_a_backend_are_not_both_taken():
+    result = start_up(
+        DJANGO_EMAIL_URL="smtp://smtp.example.cn:25",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_EMAIL_URL or DJANGO_EMAIL_BACKEND" in result.stderr
+
+
+@pytest.mark.slow
+def test_development_keeps_mail_in_files_under_var():
+    # The first `make run` e-mails its critical alerts; on the console they buried the logins.
+    result = start_up(PRINT_MAIL, DJANGO_DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    backend, *_, path = result.stdout.split()
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(path) == ROOT / "var" / "mail"
