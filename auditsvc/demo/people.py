@@ -9,8 +9,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from auditsvc.site.services.second_factor import backup_codes_issue
 
 from .data import BACKUP_CODES, BACKUP_DEVICE_NAME, TOTP_DEVICE_NAME
 
@@ -44,9 +46,7 @@ def seed_user(username: str, group_names: tuple[str, ...]) -> tuple[Any, SeededU
     backup, _ = StaticDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
-    backup.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=backup, token=code) for code in codes)
+    codes = backup_codes_issue(backup, BACKUP_CODES)
     return user, SeededUser(
         username=username,
         password=password,

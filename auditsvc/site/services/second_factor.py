@@ -8,6 +8,8 @@ current one-time code (``confirm_identity``); both go through django-axes,
 so guessing them locks the account like guessing at the sign-in page. A
 lost second factor is reset by a security officer, never by its owner.
 Every change is a bureau-log entry; no secret, code or key is ever in one.
+Backup codes are kept as keyed hashes (``backup_codes_issue``), never as
+they are typed.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from auditsvc.base.actors import actor_fields
+from auditsvc.base.identities import pseudonym
 from auditsvc.core.canonical import format_time
 
 from ..errors import (
     AccountChangeNotPermitted,
     EnrolmentExpired,
+    HasSecondFactor,
     IdentityNotConfirmed,
     OwnAccount,
     WrongCode,
@@ -38,11 +42,14 @@ from ._common import bureau_log, person_fields, require_reason
 
 __all__ = [
     "BACKUP_CODE_COUNT",
+    "BACKUP_CODE_HASH_KIND",
     "BACKUP_DEVICE_NAME",
     "ENROLMENT_MINUTES",
     "RESET_PERMISSION",
     "authenticator_enrol_confirm",
     "authenticator_enrol_start",
+    "backup_codes_first_issue",
+    "backup_codes_issue",
     "backup_codes_renew",
     "confirm_identity",
     "has_second_factor",
@@ -53,6 +60,8 @@ __all__ = [
 
 BACKUP_CODE_COUNT = 5
 BACKUP_DEVICE_NAME = "backup codes"
+#: The pseudonym kind of stored backup codes (migration site 0006 hashes older ones alike).
+BACKUP_CODE_HASH_KIND = "otp-backup-code"
 #: An enrolment (a secret shown, its first code not yet typed) is abandoned after this long.
 ENROLMENT_MINUTES = 10
 RESET_PERMISSION = "site.reset_second_factor"
@@ -74,11 +83,34 @@ def verify_second_factor(user, token: str):
     token = "".join((token or "").split()).lower()
     if not token:
         return None
-    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    if token.isdigit() and len(token) == 6:
+        model, kept = TOTPDevice, token
+    else:
+        model, kept = StaticDevice, _kept_form(token)
     for device in model.objects.filter(user=user, confirmed=True).order_by("pk"):
-        if device.verify_token(token):
+        if device.verify_token(kept):
             return device
     return None
+
+
+def _kept_form(code: str) -> str:
+    # 16 hex characters of HMAC-SHA256 with the pepper: what StaticToken.token
+    # holds (it has room for 16), so a copy of the database signs nobody in.
+    return pseudonym(BACKUP_CODE_HASH_KIND, code)[:16]
+
+
+def backup_codes_issue(device: StaticDevice, count: int = BACKUP_CODE_COUNT) -> list[str]:
+    """Replace the codes of ``device`` with ``count`` fresh ones; return them, to show once.
+
+    Only a keyed hash of each code is stored; the codes themselves exist
+    nowhere once the caller has shown them.
+    """
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=_kept_form(code)) for code in codes
+    )
+    return codes
 
 
 def has_second_factor(user) -> bool:
@@ -176,9 +208,7 @@ def backup_codes_renew(
             user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
         )
         replaced = device.token_set.count()
-        device.token_set.all().delete()
-        codes = [StaticToken.random_token() for _ in range(count)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        codes = backup_codes_issue(device, count)
         bureau_log(
             SiteKind.BACKUP_CODES_RENEWED,
             {
@@ -186,6 +216,36 @@ def backup_codes_renew(
                 "codes": len(codes),
                 "codes_replaced": replaced,
                 **actor_fields(user),
+                "renewed_at": format_time(timezone.now()),
+            },
+        )
+    return codes
+
+
+def backup_codes_first_issue(user, *, count: int = BACKUP_CODE_COUNT) -> list[str]:
+    """Give a new staff member, who has no second factor yet, backup codes; return them.
+
+    For the operator's command line (``manage.py issue_backup_codes``), the
+    first step of an account. Refused (``HasSecondFactor``) when the person
+    has an authenticator app or a backup code left: a lost second factor is
+    reset by a security officer, with a reason. The bureau log records the
+    codes' count with no actor (the system), never a code.
+    """
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if has_second_factor(locked):
+            raise HasSecondFactor()
+        device, _ = StaticDevice.objects.update_or_create(
+            user=locked, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+        )
+        codes = backup_codes_issue(device, count)
+        bureau_log(
+            SiteKind.BACKUP_CODES_RENEWED,
+            {
+                **person_fields(locked),
+                "codes": len(codes),
+                "codes_replaced": 0,
+                **actor_fields(None),
                 "renewed_at": format_time(timezone.now()),
             },
         )
@@ -220,8 +280,7 @@ def second_factor_reset(user, *, actor, reason: str) -> list[str]:
         TOTPDevice.objects.filter(user=locked).delete()
         StaticDevice.objects.filter(user=locked).delete()
         device = StaticDevice.objects.create(user=locked, name=BACKUP_DEVICE_NAME, confirmed=True)
-        codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        codes = backup_codes_issue(device)
         bureau_log(
             SiteKind.SECOND_FACTOR_RESET,
             {

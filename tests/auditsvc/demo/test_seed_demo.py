@@ -19,6 +19,7 @@ from auditsvc.core.keys import VerifierKey
 from partners.kinds import RegistryKind
 from partners.models import Agent, Partner, VettingDecision
 from tests.conftest import bearer_client
+from tests.db_scan import scan_database
 from tests.partners.support import bureau_entries, ledger_size
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,8 @@ def test_its_users_can_sign_in_to_the_admin():
         assert client.get("/admin/").status_code == 200
     staff = next(u for u in data["users"] if u["username"] == "staff")
     assert StaticToken.objects.filter(device__user__username="staff").count() == 5
+    every_code = {code for user in data["users"] for code in user["backup_codes"]}
+    assert scan_database(every_code) == [], "backup codes are kept only as keyed hashes"
     client = Client()
     response = client.post(
         "/admin/login/",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -14,8 +16,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from auditsvc.ledger.models import LedgerEntry
 from auditsvc.site.kinds import SiteKind
-from auditsvc.site.services.second_factor import ENROLMENT_MINUTES
+from auditsvc.site.services.second_factor import (
+    ENROLMENT_MINUTES,
+    backup_codes_issue,
+    verify_second_factor,
+)
 from tests.admin_clients import MODEL_BACKEND, PASSWORD, admin_client_for, current_code
+from tests.db_scan import scan_database
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +38,8 @@ def totp_device(staff) -> TOTPDevice:
 @pytest.fixture
 def backup_code(staff) -> str:
     device = StaticDevice.objects.create(user=staff, name="backup codes", confirmed=True)
-    return StaticToken.objects.create(device=device, token="bk7x2m4q").token
+    [code] = backup_codes_issue(device, 1)
+    return code
 
 
 def log_in(client: Client, password: str = PASSWORD, otp_token: str | None = None, **extra):
@@ -182,9 +190,8 @@ def test_a_live_session_alone_cannot_add_an_authenticator_or_renew_codes(
         assert "enrolling" not in page.context and "new_backup_codes" not in page.context
 
     assert not TOTPDevice.objects.filter(user=staff, confirmed=False).exists()
-    assert list(StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)) == [
-        backup_code
-    ]
+    assert StaticToken.objects.filter(device__user=staff).count() == 1
+    assert verify_second_factor(staff, backup_code) is not None, "the old code still works"
     assert LedgerEntry.objects.filter(log_id="bureau").count() == 0
 
 
@@ -240,7 +247,8 @@ def test_it_replaces_backup_codes_after_the_password_and_a_code_and_shows_them_o
     codes = page.context["new_backup_codes"]
     assert len(codes) == 5
     mine = StaticToken.objects.filter(device__user=staff, device__name="backup codes")
-    assert sorted(mine.values_list("token", flat=True)) == sorted(codes)
+    assert mine.count() == 5
+    assert not mine.filter(token__in=codes).exists(), "codes are kept only as keyed hashes"
     assert backup_code not in codes
     assert "no-store" in page["Cache-Control"]
 
@@ -249,3 +257,36 @@ def test_it_replaces_backup_codes_after_the_password_and_a_code_and_shows_them_o
     assert (entry["codes"], entry["codes_replaced"]) == (5, 0)  # the old one was spent first
     for code in codes:
         assert code not in json.dumps(entry)
+
+
+def test_a_copy_of_the_database_signs_nobody_in_with_a_backup_code(staff, totp_device):
+    client = admin_client_for(staff)
+    codes = change(client, "new_backup_codes", code=current_code(totp_device)).context[
+        "new_backup_codes"
+    ]
+
+    assert scan_database(set(codes)) == []
+    # What is kept is the code's keyed hash, which is not a code: typed, it is refused.
+    kept = StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)[0]
+    assert log_in(Client(), otp_token=kept).status_code == 200
+    StaticDevice.objects.filter(user=staff).update(throttling_failure_count=0)
+    assert log_in(Client(), otp_token=codes[0].upper()).status_code == 302
+
+
+def test_codes_kept_in_clear_before_hashing_still_work_once_the_migration_hashed_them(staff):
+    # Site migration 0006 hashes the codes that earlier versions stored as typed.
+    device = StaticDevice.objects.create(user=staff, name="backup codes", confirmed=True)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in ("bk7x2m4q", "zz5a3ytp")
+    )
+    migration = importlib.import_module("auditsvc.site.migrations.0006_hash_backup_codes")
+
+    migration.hash_codes(django_apps, None)
+    once = sorted(StaticToken.objects.values_list("token", flat=True))
+    migration.hash_codes(django_apps, None)  # may run again: hashes are not hashed twice
+
+    assert sorted(StaticToken.objects.values_list("token", flat=True)) == once
+    assert scan_database({"bk7x2m4q", "zz5a3ytp"}) == []
+    assert verify_second_factor(staff, "ZZ5A 3YTP") == device  # typed as people type them
+    assert verify_second_factor(staff, "bk7x2m4q") == device
+    assert verify_second_factor(staff, "bk7x2m4q") is None  # each works once
