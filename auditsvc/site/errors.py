@@ -60,3 +60,9 @@ class EnrolmentExpired(AccountError):
 class WrongCode(AccountError):
     code = "wrong_code"
     title = _("That code is not right; check the clock of the phone.")
+
+
+class HasSecondFactor(AccountError):
+    code = "has_second_factor"
+    status = 409
+    title = _("This person already has a second factor; a lost one is reset by a security officer.")
