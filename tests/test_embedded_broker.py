@@ -86,15 +86,55 @@ def test_a_worker_reading_while_messages_are_written_gets_each_one_whole(tmp_pat
             except BaseException as exc:  # the assertion below reports it
                 errors.append(exc)
 
-    reader = threading.Thread(target=consume)
+    reader = threading.Thread(target=consume, daemon=True)
     reader.start()
-    with _file_connection(tmp_path) as connection:
-        queue = connection.SimpleQueue("race")
-        for n in range(count):
-            queue.put({"n": n})
-    done.set()
-    reader.join(timeout=120)
+    try:
+        with _file_connection(tmp_path) as connection:
+            queue = connection.SimpleQueue("race")
+            for n in range(count):
+                queue.put({"n": n})
+    finally:
+        done.set()  # else a failed put leaves the reader waiting for ever
+        reader.join(timeout=120)
 
     assert errors == []
     assert sorted(received) == list(range(count))
     assert not [name for name in os.listdir(tmp_path / "queue") if name.endswith(".part")]
+
+
+def test_an_exchange_table_is_never_read_before_it_is_written(tmp_path):
+    # kombu creates a new exchange's table file and only then locks and writes it:
+    # a publisher looking the exchange up in between read "" and failed to decode it.
+    names = [f"x{n}" for n in range(1500)]
+    errors: list[BaseException] = []
+    bound = threading.Event()
+
+    def look_up() -> None:
+        with _file_connection(tmp_path) as connection:
+            channel = connection.default_channel
+            while not bound.is_set():
+                for name in names:
+                    try:
+                        channel.get_table(name)
+                    except BaseException as exc:  # the assertion below reports it
+                        errors.append(exc)
+                        return
+
+    reader = threading.Thread(target=look_up, daemon=True)
+    reader.start()
+    try:
+        with _file_connection(tmp_path) as connection:
+            channel = connection.default_channel
+            for name in names:
+                channel._queue_bind(name, name, None, name)
+    finally:
+        bound.set()
+        reader.join(timeout=120)
+
+    assert errors == []
+    with _file_connection(tmp_path) as connection:
+        tables = {name: connection.default_channel.get_table(name) for name in names}
+    assert all(
+        [(table.queue, table.routing_key)] == [(n, n)]
+        for n, [table] in zip(names, tables.values(), strict=True)
+    )
