@@ -199,6 +199,9 @@ def test_every_page_speaks_chinese_and_one_click_switches_to_english(
 
     page.goto("/admin/login/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+    # The sign-in box is narrow: the switch once covered the end of the Chinese title.
+    title, switch = (page.locator(s).bounding_box() for s in ("#site-name", ".language-switch"))
+    assert switch["y"] >= title["y"] + title["height"], "the language switch covers the title"
     screenshot(page, "zh-sign-in")
     if leftover := leftover_english(page, names=names):
         problems["sign-in"] = leftover
