@@ -1,4 +1,4 @@
-"""The site's deploy check (``check --deploy``): is the second factor switched off?"""
+"""The site's deploy checks (``check --deploy``): the second factor, the public address."""
 
 from __future__ import annotations
 
@@ -17,5 +17,21 @@ def check_second_factor_required(app_configs=None, **kwargs) -> list:
             "alone opens the admin site, where partners are approved and keys issued.",
             hint="Leave AUDITSVC_REQUIRE_OTP unset (or set it to 1) outside local development.",
             id="auditsvc.W002",
+        )
+    ]
+
+
+@register(deploy=True)
+def check_public_url(app_configs=None, **kwargs) -> list:
+    """W003 when AUDITSVC_PUBLIC_URL is empty: links leaving the service would lack a host."""
+    if getattr(settings, "AUDITSVC_PUBLIC_URL", ""):
+        return []
+    return [
+        Warning(
+            "AUDITSVC_PUBLIC_URL is empty: critical-alert e-mails link to a path with no host, "
+            "and letters' QR codes carry whichever address the admin was opened at.",
+            hint="Set AUDITSVC_PUBLIC_URL to the service's public address, e.g. "
+            "https://audit.ybj.example.",
+            id="auditsvc.W003",
         )
     ]

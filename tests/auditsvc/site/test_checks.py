@@ -1,4 +1,5 @@
-"""The deploy check auditsvc.W002 (second factor off), and check --deploy as production runs it."""
+"""The deploy checks auditsvc.W002 (second factor off) and W003 (no public address), and
+check --deploy as production runs it."""
 
 from __future__ import annotations
 
@@ -39,6 +40,22 @@ def test_it_is_a_deploy_check_only(settings):
     assert w002(run_checks(tags=["security"])) == []
 
 
+def w003(messages) -> list:
+    return [message for message in messages if message.id == "auditsvc.W003"]
+
+
+def test_it_warns_at_deploy_when_the_public_address_is_not_set(settings):
+    settings.AUDITSVC_PUBLIC_URL = ""
+    [warning] = w003(run_checks(include_deployment_checks=True))
+    assert "AUDITSVC_PUBLIC_URL" in warning.msg and "e-mails" in warning.msg
+    assert w003(run_checks()) == [], "a deploy check only"
+
+
+def test_it_says_nothing_once_the_public_address_is_set(settings):
+    settings.AUDITSVC_PUBLIC_URL = "https://audit.ybj.example"
+    assert w003(run_checks(include_deployment_checks=True)) == []
+
+
 def database_url() -> str:
     db = django_settings.DATABASES["default"]
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -59,6 +76,7 @@ def test_check_deploy_with_production_settings_warns_only_of_the_superuser_role(
         AUDITSVC_PEPPER="check-deploy-pepper-0123456789",
         DJANGO_ALLOWED_HOSTS="audit.ybj.example",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://audit.ybj.example",
+        AUDITSVC_PUBLIC_URL="https://audit.ybj.example",
         DATABASE_URL=database_url(),
     )
     result = subprocess.run(
