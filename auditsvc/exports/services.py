@@ -6,7 +6,8 @@ transaction; the bundle is then written in the web process when the range
 is small (``AUDITSVC_EXPORT_INLINE_MAX_ENTRIES``) or by a worker
 (``tasks.write_export``) after the commit. ``export_run`` is safe to run
 twice: it writes the same bytes again. ``export_download`` records the
-download before the file is handed over.
+download before the file is handed over. Files are removed after their
+retention time by ``retention.exports_remove_expired``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,7 +47,6 @@ __all__ = [
     "export_request",
     "export_run",
     "export_to_file",
-    "exports_remove_expired",
     "resolve_log",
 ]
 
@@ -346,56 +345,3 @@ def export_to_file(
         snapshot=snapshot,
         progress=progress,
     )
-
-
-def exports_remove_expired(*, now: dt.datetime | None = None) -> int:
-    """Remove the files of exports past their retention time; return how many were removed.
-
-    The export rows stay (the record of who asked for what); a download of
-    one then answers ``export_gone``. Partial files that no writer will
-    finish go too (``_remove_abandoned_parts``). Safe to run twice.
-    """
-    now = now or timezone.now()
-    removed = 0
-    expired = Export.objects.filter(
-        status=ExportStatus.DONE, expires_at__lte=now, file_removed_at__isnull=True
-    )
-    for export in expired.iterator():
-        export_file_path(export).unlink(missing_ok=True)
-        Export.objects.filter(pk=export.pk).update(file_removed_at=now)
-        removed += 1
-    _remove_abandoned_parts(now)
-    return removed
-
-
-def _remove_abandoned_parts(now: dt.datetime) -> None:
-    """Remove ``<export>.part`` files whose writer is gone.
-
-    ``export_run`` removes its partial file when it fails, but a worker killed
-    mid-write (its time limit, the OOM killer, a restart) cannot. A part is
-    abandoned when its export is no longer queued or running, or when it has
-    not grown for longer than any writer may run.
-    """
-    folder = Path(settings.AUDITSVC_EXPORT_DIR)
-    if not folder.is_dir():
-        return
-    parts = {}
-    for part in folder.glob("*.part"):
-        try:
-            parts[uuid.UUID(part.stem)] = part
-        except ValueError:
-            continue  # not named after an export: not ours to remove
-    writing = set(
-        Export.objects.filter(
-            pk__in=parts, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
-        ).values_list("pk", flat=True)
-    )
-    oldest_live = (now - EXPORT_TIME_LIMIT).timestamp()
-    for pk, part in parts.items():
-        try:
-            if pk in writing and part.stat().st_mtime > oldest_live:
-                continue
-            part.unlink()
-        except FileNotFoundError:
-            continue  # its writer finished or removed it meanwhile
-        logger.warning("removed the abandoned partial file of export %s", pk)

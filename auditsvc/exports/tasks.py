@@ -8,7 +8,8 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .services import EXPORT_TIME_LIMIT, export_give_up, export_run, exports_remove_expired
+from .retention import exports_remove_expired
+from .services import EXPORT_TIME_LIMIT, export_give_up, export_run
 
 
 class _ExportTask(Task):

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from auditsvc.exports.models import Export, ExportStatus
-from auditsvc.exports.services import exports_remove_expired
+from auditsvc.exports.retention import exports_remove_expired
 from auditsvc.ledger.models import LedgerEntry
 from tests import factories
 from tests.conftest import bearer_client

@@ -14,13 +14,13 @@ from django.utils import timezone
 from auditsvc.exports.bundles import BundleSnapshot, write_bundle
 from auditsvc.exports.errors import ExportGone, ExportNotReady, InvalidRange, UnknownLog
 from auditsvc.exports.models import Export, ExportStatus
+from auditsvc.exports.retention import exports_remove_expired
 from auditsvc.exports.services import (
     EXPORT_TIME_LIMIT,
     export_download,
     export_file_path,
     export_request,
     export_run,
-    exports_remove_expired,
 )
 from auditsvc.exports.tasks import write_export
 from auditsvc.ledger.models import LedgerEntry
