@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from auditsvc.base.commands import active_user
 from partners.services.credentials import staff_token_issue
 
 
@@ -20,13 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="issued with manage.py issue_token")
 
     def handle(self, *args, username: str, label: str, **options) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get(**{User.USERNAME_FIELD: username})
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
-        if not user.is_active:
-            raise CommandError(f"{username!r} is inactive; a token for them would not work.")
+        user = active_user(username, what="a token for them")
         try:
             token, key = staff_token_issue(user, label=label)
         except ValidationError as exc:

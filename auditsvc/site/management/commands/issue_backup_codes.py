@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from auditsvc.base.commands import active_user
 from auditsvc.site.errors import HasSecondFactor
 from auditsvc.site.services.second_factor import BACKUP_CODE_COUNT, backup_codes_first_issue
 
@@ -24,13 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, count: int, **options) -> None:
         if not 1 <= count <= 20:
             raise CommandError("--count must be between 1 and 20.")
-        User = get_user_model()
-        try:
-            user = User.objects.get(**{User.USERNAME_FIELD: username})
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
-        if not user.is_active:
-            raise CommandError(f"{username!r} is inactive; codes for them would not work.")
+        user = active_user(username, what="codes for them")
         try:
             codes = backup_codes_first_issue(user, count=count)
         except HasSecondFactor:
