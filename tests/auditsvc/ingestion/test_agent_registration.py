@@ -31,11 +31,14 @@ def open_session(client, at, **overrides) -> dict:
 @pytest.fixture
 def newcomer(vetted_partner, now):
     """Agent A-0009, registered by the bureau an hour ago."""
+    created_at = now - dt.timedelta(hours=1)
     return factories.AgentFactory(
         partner=vetted_partner,
         code="A-0009",
-        registered_on=now.astimezone(SHANGHAI).date(),
-        created_at=now - dt.timedelta(hours=1),
+        # The day of the registration, not of now: in Beijing's first hour they differ, and
+        # the test then failed (the registration counted from midnight, after `after`).
+        registered_on=created_at.astimezone(SHANGHAI).date(),
+        created_at=created_at,
     )
 
 
