@@ -11,16 +11,13 @@ Ed25519 verification dominates the cost, so this is where the cores help.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.sharedctypes import Synchronized
 from typing import IO
 
 from auditsvc.core import merkle
@@ -34,7 +31,6 @@ __all__ = [
     "check_chunk",
     "check_entries",
     "usable_cpus",
-    "worker_pool",
 ]
 
 ENTRIES_FILE = "entries.jsonl"
@@ -72,34 +68,9 @@ def usable_cpus() -> list[int]:
     return list(range(os.cpu_count() or 1))
 
 
-def _init_worker(rules: LineRules, started: Synchronized | None = None) -> None:
+def _init_worker(rules: LineRules) -> None:
     global _worker_rules
     _worker_rules = rules
-    if started is None or not hasattr(os, "sched_setaffinity"):
-        return
-    # One worker to a CPU: left to the scheduler, the workers and the main process
-    # trade cores and each arrives to cold caches (2-6% fewer entries per CPU-second).
-    with started.get_lock():
-        number = started.value
-        started.value += 1
-    cpus = usable_cpus()
-    # A container may forbid it; the worker then runs wherever it is put.
-    with contextlib.suppress(OSError):
-        os.sched_setaffinity(0, {cpus[number % len(cpus)]})
-
-
-def worker_pool(jobs: int, rules: LineRules) -> ProcessPoolExecutor:
-    """``jobs`` processes ready to run ``check_chunk`` under ``rules``.
-
-    When they check signatures, each is kept on a CPU of its own where the OS
-    allows. Not with ``--fast``: the main process, unzipping, then needs as
-    much CPU as a worker, and pinned workers would leave it one core to share.
-    """
-    context = multiprocessing.get_context()
-    started = context.Value("i", 0) if rules.check_signatures else None
-    return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules, started)
-    )
 
 
 def _seq_of(line: bytes) -> int | None:
@@ -200,10 +171,9 @@ def check_entries(
 
     Each line's leaf hash is added to ``leaves`` in seq order.
 
-    With ``jobs`` > 1 the blocks go to that many worker processes
-    (``worker_pool``), at most two blocks per worker in flight, so memory
-    stays small; results are taken in file order, and the first failure (in
-    seq order) is the one reported.
+    With ``jobs`` > 1 the blocks go to that many worker processes, at most
+    two blocks per worker in flight, so memory stays small; results are taken
+    in file order, and the first failure (in seq order) is the one reported.
     """
     digest = hashlib.sha256()
     state = {"count": 0, "first": None, "last": None}
@@ -233,7 +203,9 @@ def check_entries(
             take(check_chunk(block, next_seq, range_from, range_to, rules))
             next_seq += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
     else:
-        with worker_pool(jobs, rules) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(rules,)
+        ) as pool:
             pending: deque[Future[ChunkOutcome]] = deque()
             try:
                 for block in _blocks(stream, digest):

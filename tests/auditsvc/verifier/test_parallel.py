@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 from auditsvc.core.keys import SigningKey
 from auditsvc.verifier import chunks, verify, verify_bundle
-from auditsvc.verifier.records import LineRules
 
 from .crafted import CraftedLog
 
@@ -70,36 +68,17 @@ def test_entries_out_of_time_order_across_blocks_are_refused(log, key, tmp_path,
     assert report.failure.seq == 300
 
 
-def _where_i_run(_call: int) -> tuple[int, frozenset[int]]:
-    # Long enough that each worker takes one call, not one worker both.
-    time.sleep(0.3)
-    return os.getpid(), frozenset(os.sched_getaffinity(0))
-
-
-pinning = pytest.mark.skipif(
-    not hasattr(os, "sched_setaffinity") or len(chunks.usable_cpus()) < 2,
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
     reason="needs an OS with CPU affinity and two usable CPUs",
 )
-
-
-@pinning
-def test_workers_checking_signatures_each_keep_a_cpu_of_their_own(key):
-    rules = LineRules(log="P0001", check_signatures=True, trusted=(key.verifier_string(),))
-    with chunks.worker_pool(2, rules) as pool:
-        seen = dict(pool.map(_where_i_run, range(2)))
-
-    assert len(seen) == 2, "each worker should have taken one call"
-    first, second = seen.values()
-    assert len(first) == len(second) == 1
-    assert first != second
-    assert first | second <= set(chunks.usable_cpus())
-
-
-@pinning
-def test_fast_workers_run_wherever_the_scheduler_puts_them(key):
-    # With --fast the main process needs a core as much as they do.
-    rules = LineRules(log="P0001", check_signatures=False, trusted=(key.verifier_string(),))
-    with chunks.worker_pool(2, rules) as pool:
-        seen = dict(pool.map(_where_i_run, range(2)))
-
-    assert all(cpus == set(chunks.usable_cpus()) for cpus in seen.values())
+def test_the_default_job_count_follows_the_cpus_this_process_may_use():
+    # So that `taskset -c 0 auditsvc-verify ...` starts one process, not one per CPU.
+    mask = os.sched_getaffinity(0)
+    first = min(mask)
+    try:
+        os.sched_setaffinity(0, {first})
+        assert chunks.usable_cpus() == [first]
+    finally:
+        os.sched_setaffinity(0, mask)
+    assert chunks.usable_cpus() == sorted(mask)
